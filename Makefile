@@ -1,0 +1,107 @@
+# Developer entry points for the Statuspage Ocean integration.
+# `make help` lists the targets.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.ONESHELL:
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := help
+
+VENV := .venv
+TOOLS_VENV := .venv-tools
+POETRY_VERSION := 2.5.1
+POETRY_PLUGIN_EXPORT_VERSION := 1.10.1
+
+# The project's dependencies are installed once per change of pyproject.toml or
+# poetry.lock; every target that needs them depends on this stamp.
+INSTALLED := $(VENV)/.installed
+LOCKED_REQUIREMENTS := $(VENV)/requirements.txt
+# Naming the stamp after the pins rebuilds the tools venv when they change.
+TOOLS_INSTALLED := $(TOOLS_VENV)/.installed-poetry-$(POETRY_VERSION)-export-$(POETRY_PLUGIN_EXPORT_VERSION)
+POETRY := $(TOOLS_VENV)/bin/poetry
+
+# Poetry runs unattended here (CI has no stdin); never let it prompt or unlock a
+# keyring. It only reads and exports the lock, so it must not create a virtualenv.
+export POETRY_NO_INTERACTION := 1
+export POETRY_KEYRING_ENABLED := false
+export POETRY_VIRTUALENVS_CREATE := false
+export POETRY_VIRTUALENVS_USE_POETRY_PYTHON := true
+export PYTHON312
+
+# Size knobs for `make demo`, forwarded only when set (on the command line or in the environment).
+DEMO_ARGS := $(strip \
+	$(if $(PAGES),--pages $(PAGES)) \
+	$(if $(GROUPS),--groups $(GROUPS)) \
+	$(if $(COMPONENTS),--components $(COMPONENTS)) \
+	$(if $(INCIDENTS),--incidents $(INCIDENTS)) \
+	$(if $(UPDATES),--updates $(UPDATES)))
+
+.PHONY: help install test lint format run demo lock clean
+
+help:
+	@echo "make install  create $(VENV) with the locked dependencies (main + dev)"
+	@echo "make test     run pytest (extra arguments: PYTEST_ARGS='-k name')"
+	@echo "make lint     ruff, black --check, mypy --strict, poetry check --lock"
+	@echo "make format   apply ruff fixes and black"
+	@echo "make run      ocean sail with your environment's OCEAN__* settings"
+	@echo "make demo     run the sandbox demo (PAGES GROUPS COMPONENTS INCIDENTS UPDATES)"
+	@echo "make lock     re-resolve dependencies into poetry.lock"
+	@echo "make clean    remove the virtualenvs and caches"
+
+install: $(INSTALLED)
+
+$(TOOLS_INSTALLED):
+	rm -rf $(TOOLS_VENV)
+	python="$$(scripts/find-python312.sh)"
+	"$$python" -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/pip install --quiet \
+		"poetry==$(POETRY_VERSION)" "poetry-plugin-export==$(POETRY_PLUGIN_EXPORT_VERSION)"
+	touch $@
+
+# The venv is rebuilt from scratch only when the exported requirements differ
+# from what it was built with, so editing tool settings in pyproject.toml
+# doesn't trigger a reinstall, while a dependency removed from the lock does
+# not linger in the venv.
+$(INSTALLED): pyproject.toml poetry.lock | $(TOOLS_INSTALLED)
+	$(POETRY) check --lock
+	requirements="$$(mktemp)"
+	trap 'rm -f "$$requirements"' EXIT
+	$(POETRY) export --with dev --format requirements.txt --output "$$requirements"
+	if [[ -x $(VENV)/bin/python ]] && cmp -s "$$requirements" $(LOCKED_REQUIREMENTS); then
+		echo "$(VENV) already matches poetry.lock"
+	else
+		rm -rf $(VENV)
+		python="$$(scripts/find-python312.sh)"
+		"$$python" -m venv $(VENV)
+		$(VENV)/bin/pip install --quiet --require-hashes --requirement "$$requirements"
+		cp "$$requirements" $(LOCKED_REQUIREMENTS)
+	fi
+	touch $@
+
+test: $(INSTALLED)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/black --check .
+	$(VENV)/bin/mypy
+	$(POETRY) check --lock
+
+format: $(INSTALLED)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/black .
+
+# `ocean sail` reads .port/ and the integration module from the current directory.
+run: $(INSTALLED)
+	cd "$(CURDIR)"
+	exec $(VENV)/bin/ocean sail
+
+demo: $(INSTALLED)
+	$(VENV)/bin/python -m sandbox.demo $(DEMO_ARGS)
+
+lock: $(TOOLS_INSTALLED)
+	$(TOOLS_VENV)/bin/python scripts/lock.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS_VENV) .mypy_cache .ruff_cache .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
