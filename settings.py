@@ -1,0 +1,134 @@
+"""The integration's settings, read once from Ocean's config and checked with errors that name the setting."""
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from port_ocean.context.ocean import ocean
+
+DEFAULT_HOST = "https://api.statuspage.io"
+DEFAULT_RATE_LIMIT_REQUESTS = 60
+DEFAULT_RATE_LIMIT_WINDOW_SECONDS = 60
+
+
+class InvalidSettingError(ValueError):
+    """A setting has a value the integration cannot use; the message names it and says what to do."""
+
+    def __init__(self, setting: str, problem: str) -> None:
+        super().__init__(f"Invalid setting '{setting}': {problem}")
+        self.setting = setting
+
+
+@dataclass(frozen=True)
+class StatuspageSettings:
+    api_key: str
+    host: str
+    page_ids: tuple[str, ...]
+    rate_limit_requests: int
+    rate_limit_window_seconds: int
+    app_host: str | None
+
+    def __repr__(self) -> str:
+        # The API key must never reach a log line through a repr.
+        return (
+            f"StatuspageSettings(host={self.host!r}, page_ids={self.page_ids!r}, "
+            f"rate_limit={self.rate_limit_requests}/{self.rate_limit_window_seconds}s, "
+            f"app_host={self.app_host!r})"
+        )
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> "StatuspageSettings":
+        """Builds settings from Ocean's integration config (decamelized keys)."""
+        return cls(
+            api_key=_api_key(config.get("statuspage_api_key")),
+            host=_http_url("statuspageHost", config.get("statuspage_host"))
+            or DEFAULT_HOST,
+            page_ids=parse_page_ids(config.get("statuspage_ids")),
+            rate_limit_requests=_positive_int(
+                "rateLimitRequests",
+                config.get("rate_limit_requests"),
+                DEFAULT_RATE_LIMIT_REQUESTS,
+            ),
+            rate_limit_window_seconds=_positive_int(
+                "rateLimitWindowSeconds",
+                config.get("rate_limit_window_seconds"),
+                DEFAULT_RATE_LIMIT_WINDOW_SECONDS,
+            ),
+            app_host=_http_url("appHost", config.get("app_host")),
+        )
+
+
+def parse_page_ids(value: object) -> tuple[str, ...]:
+    """Accepts a list, a JSON array string or a comma-separated string; empty means every page."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        text = value.strip()
+        items: object = _json_array(text) if text.startswith("[") else text.split(",")
+    else:
+        items = value
+    if not isinstance(items, list | tuple) or not all(
+        isinstance(i, str) for i in items
+    ):
+        raise InvalidSettingError(
+            "statuspageIds",
+            "expected page ids as a JSON array of strings or a comma-separated list",
+        )
+    ids = [item.strip() for item in items if item.strip()]
+    return tuple(dict.fromkeys(ids))
+
+
+def _json_array(text: str) -> object:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidSettingError(
+            "statuspageIds",
+            f"it starts like a JSON array but is not valid JSON ({error.msg}); "
+            'write it as \'["id-1","id-2"]\' or as id-1,id-2',
+        ) from None
+
+
+def _api_key(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidSettingError(
+            "statuspageApiKey",
+            "it is missing or empty; create an API key in Statuspage and set it",
+        )
+    return value.strip()
+
+
+def _http_url(setting: str, value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    text = str(value).strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidSettingError(
+            setting,
+            f"expected an http(s) URL such as https://example.com, got {text!r}",
+        )
+    return text
+
+
+def _positive_int(setting: str, value: object, default: int) -> int:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidSettingError(setting, f"expected a whole number, got {value!r}")
+    try:
+        number = int(value)
+    except ValueError:
+        raise InvalidSettingError(
+            setting, f"expected a whole number, got {value!r}"
+        ) from None
+    if number < 1:
+        raise InvalidSettingError(setting, f"must be at least 1, got {number}")
+    return number
+
+
+def current_settings() -> StatuspageSettings:
+    """The running integration's settings."""
+    return StatuspageSettings.from_config(ocean.integration_config)

@@ -1,0 +1,88 @@
+"""Shared fixtures: the shipped resources, the docs' samples, and Ocean's integration test harness."""
+
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from port_ocean.integration_testing import IntegrationTestHarness, InterceptTransport
+
+ROOT = Path(__file__).resolve().parent.parent
+RESOURCES = ROOT / ".port" / "resources"
+
+HarnessFactory = Callable[..., AbstractAsyncContextManager[IntegrationTestHarness]]
+
+
+@pytest.fixture(scope="session")
+def shipped_mapping() -> dict[str, Any]:
+    mapping: dict[str, Any] = yaml.safe_load(
+        (RESOURCES / "port-app-config.yaml").read_text()
+    )
+    return mapping
+
+
+@pytest.fixture(scope="session")
+def shipped_blueprints() -> dict[str, dict[str, Any]]:
+    blueprints = json.loads((RESOURCES / "blueprints.json").read_text())
+    return {blueprint["identifier"]: blueprint for blueprint in blueprints}
+
+
+@pytest.fixture(scope="session")
+def docs_samples() -> dict[str, Any]:
+    samples: dict[str, Any] = json.loads(
+        (ROOT / "tests" / "fixtures" / "docs_samples.json").read_text()
+    )
+    return samples
+
+
+@pytest.fixture
+def api_key() -> str:
+    # A fresh key per test gives each test its own rate limiter (one limiter per key per process).
+    return f"test-key-{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def run_harness(
+    shipped_mapping: dict[str, Any],
+    shipped_blueprints: dict[str, dict[str, Any]],
+    api_key: str,
+) -> HarnessFactory:
+    """Boots the integration in-process with Port mocked; Statuspage is whatever the test serves."""
+
+    @asynccontextmanager
+    async def run(
+        host: str = "https://api.statuspage.io",
+        mapping: dict[str, Any] | None = None,
+        port_entities: list[dict[str, Any]] | None = None,
+        **config: Any,
+    ) -> AsyncIterator[IntegrationTestHarness]:
+        harness = IntegrationTestHarness(
+            integration_path=str(ROOT),
+            port_mapping_config=mapping or shipped_mapping,
+            # Our client owns its httpx client; nothing may go through Ocean's shared one.
+            third_party_transport=InterceptTransport(strict=True),
+            port_blueprints=shipped_blueprints,
+            port_search_entities_response=port_entities or [],
+            config_overrides={
+                "integration": {
+                    "identifier": "statuspage-test",
+                    "type": "statuspage",
+                    "config": {
+                        "statuspage_api_key": api_key,
+                        "statuspage_host": host,
+                        **config,
+                    },
+                }
+            },
+        )
+        await harness.start()
+        try:
+            yield harness
+        finally:
+            await harness.shutdown()
+
+    return run

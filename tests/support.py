@@ -1,0 +1,227 @@
+"""Helpers shared by the tests."""
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import respx
+
+HOST = "https://statuspage.test"
+
+Responder = Callable[[httpx.Request], httpx.Response | None]
+
+
+class FakeClock:
+    """Time that moves only when something sleeps on it, so limiter and retry tests run instantly."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def page(page_id: str) -> dict[str, Any]:
+    return {
+        "id": page_id,
+        "name": f"Page {page_id}",
+        "subdomain": page_id,
+        "time_zone": "UTC",
+    }
+
+
+def component_group(page_id: str, n: int) -> dict[str, Any]:
+    return {
+        "id": f"{page_id}-g{n}",
+        "page_id": page_id,
+        "name": f"Group {n}",
+        "position": n,
+    }
+
+
+def component(page_id: str, n: int, group_count: int) -> dict[str, Any]:
+    group_id = f"{page_id}-g{n % group_count}" if group_count else None
+    return {
+        "id": f"{page_id}-c{n}",
+        "page_id": page_id,
+        "group_id": group_id,
+        "group": False,
+        "name": f"Component {n}",
+        "status": "operational",
+        "position": n,
+        "start_date": "2024-06-07",
+    }
+
+
+def incident(
+    page_id: str, n: int, updates: int, component_ids: list[str]
+) -> dict[str, Any]:
+    incident_id = f"{page_id}-i{n}"
+    return {
+        "id": incident_id,
+        "page_id": page_id,
+        "name": f"Incident {n}",
+        "status": "resolved",
+        "impact": "minor",
+        "components": [{"id": cid, "page_id": page_id} for cid in component_ids[:2]],
+        "incident_updates": [
+            {
+                "id": f"{incident_id}-u{u}",
+                "incident_id": incident_id,
+                "status": "resolved",
+                "body": f"Update {u}",
+                "affected_components": None if u % 2 else [{"code": component_ids[0]}],
+            }
+            for u in range(updates)
+        ],
+    }
+
+
+@dataclass
+class FakeAccount:
+    """A Statuspage account served at the HTTP boundary by respx, paginated as the API does."""
+
+    pages: list[dict[str, Any]] = field(default_factory=list)
+    groups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    components: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    incidents: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    @classmethod
+    def generate(
+        cls,
+        page_ids: tuple[str, ...] = ("p1",),
+        groups: int = 5,
+        components: int = 20,
+        incidents: int = 50,
+        updates: int = 3,
+    ) -> "FakeAccount":
+        account = cls()
+        for page_id in page_ids:
+            account.pages.append(page(page_id))
+            account.groups[page_id] = [
+                component_group(page_id, n) for n in range(groups)
+            ]
+            # Statuspage lists each group as a component too, flagged `group: true`.
+            containers = [
+                {**group, "group": True, "group_id": None}
+                for group in account.groups[page_id]
+            ]
+            members = [component(page_id, n, groups) for n in range(components)]
+            account.components[page_id] = containers + members
+            ids = [member["id"] for member in members] or ["none"]
+            account.incidents[page_id] = [
+                incident(page_id, n, updates, ids) for n in range(incidents)
+            ]
+        return account
+
+    def serve(
+        self, router: respx.MockRouter, gate: Responder | None = None, host: str = HOST
+    ) -> None:
+        """Routes the account's lists; `gate` may answer a request first (a rate limit, a fault)."""
+        api = f"{host}/v1"
+
+        def route(
+            path: str, respond: Callable[[httpx.Request], httpx.Response]
+        ) -> None:
+            def gated(request: httpx.Request) -> httpx.Response:
+                return (gate and gate(request)) or respond(request)
+
+            router.get(f"{api}{path}").mock(side_effect=gated)
+
+        route("/pages", lambda _: httpx.Response(200, json=self.pages))
+        for page_id in self.groups:
+            route(
+                f"/pages/{page_id}/component-groups",
+                _paged(self.groups[page_id], "per_page"),
+            )
+            route(
+                f"/pages/{page_id}/components",
+                _paged(self.components[page_id], "per_page"),
+            )
+            route(
+                f"/pages/{page_id}/incidents", _paged(self.incidents[page_id], "limit")
+            )
+
+    def in_port(self, *extra: dict[str, str]) -> list[dict[str, str]]:
+        """The entities an earlier sync of this account left in Port, plus `extra`."""
+        kinds = [
+            ("statuspage", self.pages),
+            (
+                "statuspageComponentGroup",
+                [g for gs in self.groups.values() for g in gs],
+            ),
+            ("statuspageComponent", self.member_components()),
+            ("statuspageIncident", self.all_incidents()),
+            (
+                "statuspageIncidentUpdate",
+                [u for i in self.all_incidents() for u in i["incident_updates"]],
+            ),
+        ]
+        existing = [
+            {"identifier": item["id"], "blueprint": blueprint}
+            for blueprint, items in kinds
+            for item in items
+        ]
+        return existing + list(extra)
+
+    def member_components(self) -> list[dict[str, Any]]:
+        return [c for cs in self.components.values() for c in cs if not c["group"]]
+
+    def all_incidents(self) -> list[dict[str, Any]]:
+        return [i for incidents in self.incidents.values() for i in incidents]
+
+
+def _paged(
+    items: list[dict[str, Any]], size_param: str
+) -> Callable[[httpx.Request], httpx.Response]:
+    def respond(request: httpx.Request) -> httpx.Response:
+        number = int(request.url.params["page"])
+        size = min(int(request.url.params[size_param]), 100)
+        return httpx.Response(200, json=items[(number - 1) * size : number * size])
+
+    return respond
+
+
+class RollingWindowLimit:
+    """Answers 420 with Retry-After once `limit` requests arrived in the last `window` seconds."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = limit
+        self.window = window
+        self.admitted: list[float] = []
+        self.refused = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response | None:
+        now = time.monotonic()
+        recent = [t for t in self.admitted if t > now - self.window]
+        if len(recent) >= self.limit:
+            self.refused += 1
+            retry_after = math.ceil(recent[0] + self.window - now)
+            return httpx.Response(420, headers={"Retry-After": str(retry_after)})
+        self.admitted.append(now)
+        return None
+
+    def most_in_any_window(self) -> int:
+        return max(
+            sum(1 for t in self.admitted if start <= t < start + self.window)
+            for start in self.admitted
+        )
+
+
+def fail_path(path: str, status: int) -> Responder:
+    """A gate that answers `status` to every request for `path` (e.g. /v1/pages/p1/incidents)."""
+
+    def gate(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == path:
+            return httpx.Response(status, json={"error": f"injected {status}"})
+        return None
+
+    return gate

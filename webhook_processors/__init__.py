@@ -1,0 +1,1 @@
+"""Live-event processors for Statuspage webhooks, one module per event family."""
