@@ -2,7 +2,6 @@
 
 from loguru import logger
 from port_ocean.context.ocean import ocean
-from port_ocean.core.ocean_types import ASYNC_GENERATOR_RESYNC_TYPE
 
 from integration import ObjectKind
 from resync import (
@@ -14,41 +13,12 @@ from resync import (
 )
 from settings import current_settings
 
-
-@ocean.on_resync(ObjectKind.STATUSPAGE)
-async def on_resync_statuspages(kind: str) -> ASYNC_GENERATOR_RESYNC_TYPE:
-    async for batch in resync_pages(kind):
-        yield batch
-
-
-@ocean.on_resync(ObjectKind.PAGE)
-async def on_resync_pages(kind: str) -> ASYNC_GENERATOR_RESYNC_TYPE:
-    async for batch in resync_pages(kind):
-        yield batch
-
-
-@ocean.on_resync(ObjectKind.COMPONENT_GROUP)
-async def on_resync_component_groups(kind: str) -> ASYNC_GENERATOR_RESYNC_TYPE:
-    async for batch in resync_component_groups(kind):
-        yield batch
-
-
-@ocean.on_resync(ObjectKind.COMPONENT)
-async def on_resync_components(kind: str) -> ASYNC_GENERATOR_RESYNC_TYPE:
-    async for batch in resync_components(kind):
-        yield batch
-
-
-@ocean.on_resync(ObjectKind.INCIDENT)
-async def on_resync_incidents(kind: str) -> ASYNC_GENERATOR_RESYNC_TYPE:
-    async for batch in resync_incidents(kind):
-        yield batch
-
-
-@ocean.on_resync(ObjectKind.INCIDENT_UPDATE)
-async def on_resync_incident_updates(kind: str) -> ASYNC_GENERATOR_RESYNC_TYPE:
-    async for batch in resync_incident_updates(kind):
-        yield batch
+ocean.on_resync(ObjectKind.STATUSPAGE)(resync_pages)
+ocean.on_resync(ObjectKind.PAGE)(resync_pages)
+ocean.on_resync(ObjectKind.COMPONENT_GROUP)(resync_component_groups)
+ocean.on_resync(ObjectKind.COMPONENT)(resync_components)
+ocean.on_resync(ObjectKind.INCIDENT)(resync_incidents)
+ocean.on_resync(ObjectKind.INCIDENT_UPDATE)(resync_incident_updates)
 
 
 @ocean.on_start()

@@ -125,16 +125,19 @@ async def _resync_each_page(kind: str, fetch: PageFetch) -> AsyncIterator[list[I
         raise _missing_pages_error(kind, missing)
 
 
-def resync_component_groups(kind: str) -> AsyncIterator[list[Item]]:
-    return _resync_each_page(kind, _component_groups_of)
+async def resync_component_groups(kind: str) -> AsyncIterator[list[Item]]:
+    async for batch in _resync_each_page(kind, _component_groups_of):
+        yield batch
 
 
-def resync_components(kind: str) -> AsyncIterator[list[Item]]:
-    return _resync_each_page(kind, _components_of)
+async def resync_components(kind: str) -> AsyncIterator[list[Item]]:
+    async for batch in _resync_each_page(kind, _components_of):
+        yield batch
 
 
-def resync_incidents(kind: str) -> AsyncIterator[list[Item]]:
-    return _resync_each_page(kind, _incidents_of)
+async def resync_incidents(kind: str) -> AsyncIterator[list[Item]]:
+    async for batch in _resync_each_page(kind, _incidents_of):
+        yield batch
 
 
 async def resync_incident_updates(kind: str) -> AsyncIterator[list[Item]]:

@@ -1,5 +1,6 @@
 """Whole resyncs through Ocean's own machinery (IntegrationTestHarness), Statuspage mocked at HTTP."""
 
+import copy
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -32,10 +33,9 @@ def identifiers(entities: list[dict[str, Any]], blueprint: str) -> set[str]:
 
 
 def mapping_of(shipped: dict[str, Any], *kinds: str) -> dict[str, Any]:
-    return {
-        **shipped,
-        "resources": [r for r in shipped["resources"] if r["kind"] in kinds],
-    }
+    mapping = copy.deepcopy(shipped)
+    mapping["resources"] = [r for r in mapping["resources"] if r["kind"] in kinds]
+    return mapping
 
 
 async def test_full_resync_of_one_page_lands_every_entity_in_four_requests(
