@@ -1,0 +1,110 @@
+"""Run the Statuspage emulator until SIGTERM/SIGINT (or --max-seconds).
+
+    python -m sandbox.statuspage --seed 1 --pages 1 --api-key KEY
+
+Prints exactly one line, `READY <base_url>`, to stdout once it is listening;
+clients then call `<base_url>/v1/...`. Logs go to stderr.
+"""
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from .config import (
+    DEFAULT_API_KEY,
+    RATE_LIMIT_STATUSES,
+    DataConfig,
+    EmulatorConfig,
+    RateLimitConfig,
+)
+from .server import StatuspageEmulator
+
+# A forgotten demo server stops by itself.
+DEFAULT_MAX_SECONDS = 3600.0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        config = _config(args)
+    except ValueError as problem:
+        print(f"invalid configuration: {problem}", file=sys.stderr)
+        return 2
+    stop_requested = threading.Event()
+
+    def request_stop(_signal: int, _frame: FrameType | None) -> None:
+        stop_requested.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    with StatuspageEmulator(config) as emulator:
+        print(f"READY {emulator.base_url}", flush=True)
+        stop_requested.wait(args.max_seconds)
+    return 0
+
+
+def _config(args: argparse.Namespace) -> EmulatorConfig:
+    return EmulatorConfig(
+        data=DataConfig(
+            seed=args.seed,
+            pages=args.pages,
+            groups=args.groups,
+            components=args.components,
+            incidents=args.incidents,
+            updates=args.updates,
+        ),
+        rate_limit=RateLimitConfig(
+            limit=args.rate_limit,
+            window_seconds=args.rate_window,
+            status=args.rate_status,
+        ),
+        latency_seconds=args.latency,
+        api_keys=tuple(args.api_key or [DEFAULT_API_KEY]),
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    defaults = DataConfig()
+    rate = RateLimitConfig()
+    parser = argparse.ArgumentParser(
+        prog="python -m sandbox.statuspage",
+        description="Statuspage API emulator on 127.0.0.1 (API under /v1).",
+    )
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--pages", type=int, default=defaults.pages)
+    parser.add_argument("--groups", type=int, default=defaults.groups, help="per page")
+    parser.add_argument(
+        "--components", type=int, default=defaults.components, help="per page"
+    )
+    parser.add_argument(
+        "--incidents", type=int, default=defaults.incidents, help="per page"
+    )
+    parser.add_argument(
+        "--updates", type=int, default=defaults.updates, help="per incident"
+    )
+    parser.add_argument(
+        "--rate-limit", type=int, default=rate.limit, help="per window; 0 disables"
+    )
+    parser.add_argument(
+        "--rate-window", type=float, default=rate.window_seconds, help="seconds"
+    )
+    parser.add_argument(
+        "--rate-status", type=int, choices=RATE_LIMIT_STATUSES, default=rate.status
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds added to each API call"
+    )
+    parser.add_argument(
+        "--api-key",
+        action="append",
+        help=f"accepted key; repeat for several (default: {DEFAULT_API_KEY})",
+    )
+    parser.add_argument("--max-seconds", type=float, default=DEFAULT_MAX_SECONDS)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""The emulated Statuspage REST API under /v1.
+
+Lists are bare JSON arrays. Pagination follows Statuspage: components and
+component groups take `page` (from 1) and `per_page`, incidents take `page`
+(from 1) and `limit`, subscribers take `page` (from 0) and `limit`. Page sizes
+above 100 are capped at 100, a page past the end is an empty array, and a list
+asked without paging parameters answers its first 100 items, except components:
+those answer everything, but only once a minute per key (see gate.py). There
+is deliberately no list route for incident updates: they come embedded in
+incidents.
+"""
+
+import json
+from collections.abc import Sequence
+from typing import Annotated, Any, Final, Literal, TypeVar
+
+import httpx
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from .core import EmulatorCore
+from .errors import error_response
+from .model import SubscriberType
+
+MAX_PAGE_SIZE: Final = 100
+_MODE_OF_TYPE: Final[dict[str, str]] = {"integration": "integration_partner"}
+
+T = TypeVar("T")
+OneBasedPage = Annotated[int | None, Query(ge=1)]
+PageSize = Annotated[int | None, Query(ge=1)]
+SubscriberStateFilter = Literal["active", "unconfirmed", "quarantined", "all"]
+
+
+def api_router(core: EmulatorCore) -> APIRouter:
+    router = APIRouter(prefix="/v1")
+
+    @router.get("/pages")
+    async def list_pages() -> JSONResponse:
+        with core.reading() as state:
+            return JSONResponse([page.page for page in state.pages.values()])
+
+    @router.get("/pages/{page_id}")
+    async def get_page(page_id: str) -> JSONResponse:
+        with core.reading() as state:
+            return JSONResponse(state.page(page_id).page)
+
+    @router.get("/pages/{page_id}/components")
+    async def list_components(
+        page_id: str, page: OneBasedPage = None, per_page: PageSize = None
+    ) -> JSONResponse:
+        with core.reading() as state:
+            components = list(state.page(page_id).components.values())
+            if page is None and per_page is None:
+                # Allowed, but the gate limits it to once a minute per key.
+                return JSONResponse(components)
+            return JSONResponse(_page_of(components, page or 1, per_page))
+
+    @router.get("/pages/{page_id}/components/{component_id}")
+    async def get_component(page_id: str, component_id: str) -> JSONResponse:
+        with core.reading() as state:
+            return JSONResponse(state.page(page_id).component(component_id))
+
+    @router.get("/pages/{page_id}/component-groups")
+    async def list_component_groups(
+        page_id: str, page: OneBasedPage = None, per_page: PageSize = None
+    ) -> JSONResponse:
+        with core.reading() as state:
+            groups = list(state.page(page_id).groups.values())
+            return JSONResponse(_page_of(groups, page or 1, per_page))
+
+    @router.get("/pages/{page_id}/component-groups/{group_id}")
+    async def get_component_group(page_id: str, group_id: str) -> JSONResponse:
+        with core.reading() as state:
+            return JSONResponse(state.page(page_id).group(group_id))
+
+    @router.get("/pages/{page_id}/incidents")
+    async def list_incidents(
+        page_id: str,
+        page: OneBasedPage = None,
+        limit: PageSize = None,
+        q: str | None = None,
+    ) -> JSONResponse:
+        with core.reading() as state:
+            page_state = state.page(page_id)
+            ids = [
+                incident_id
+                for incident_id, record in page_state.incidents.items()
+                if not q or q.lower() in str(record.fields["name"]).lower()
+            ]
+            chosen = _page_of(ids, page or 1, limit)
+            return JSONResponse([page_state.render_incident(i) for i in chosen])
+
+    @router.get("/pages/{page_id}/incidents/{incident_id}")
+    async def get_incident(page_id: str, incident_id: str) -> JSONResponse:
+        with core.reading() as state:
+            return JSONResponse(state.page(page_id).render_incident(incident_id))
+
+    @router.get("/pages/{page_id}/subscribers")
+    async def list_subscribers(
+        page_id: str,
+        subscriber_type: Annotated[SubscriberType | None, Query(alias="type")] = None,
+        state: SubscriberStateFilter = "active",
+        page: Annotated[int, Query(ge=0)] = 0,
+        limit: PageSize = None,
+    ) -> JSONResponse:
+        wanted_mode = (
+            _MODE_OF_TYPE.get(subscriber_type, subscriber_type)
+            if subscriber_type
+            else None
+        )
+        with core.reading() as sandbox:
+            records = [
+                record.fields
+                for record in sandbox.page(page_id).subscribers.values()
+                if (state == "all" or record.state == state)
+                and (wanted_mode is None or record.fields["mode"] == wanted_mode)
+            ]
+            return JSONResponse(_page_of(records, page + 1, limit))
+
+    @router.get("/pages/{page_id}/subscribers/{subscriber_id}")
+    async def get_subscriber(page_id: str, subscriber_id: str) -> JSONResponse:
+        with core.reading() as state:
+            return JSONResponse(state.page(page_id).subscriber(subscriber_id).fields)
+
+    @router.post("/pages/{page_id}/subscribers")
+    async def create_subscriber(page_id: str, request: Request) -> JSONResponse:
+        spec = await _subscriber_spec(request)
+        if spec is None:
+            return error_response(400, 'Expected a JSON body {"subscriber": {...}}')
+        endpoint = spec.get("endpoint")
+        if endpoint is not None and not _is_http_url(endpoint):
+            return error_response(422, "Endpoint must be an http(s) URL")
+        try:
+            created = core.create_subscriber(
+                page_id,
+                endpoint=endpoint,
+                email=_optional_text(spec.get("email")),
+                phone_number=_optional_text(spec.get("phone_number")),
+                skip_confirmation=spec.get("skip_confirmation_notification") is True,
+            )
+        except ValueError as problem:
+            return error_response(422, str(problem))
+        return JSONResponse(created, status_code=201)
+
+    @router.delete("/pages/{page_id}/subscribers/{subscriber_id}")
+    async def unsubscribe(page_id: str, subscriber_id: str) -> JSONResponse:
+        return JSONResponse(core.unsubscribe(page_id, subscriber_id))
+
+    return router
+
+
+def _page_of[T](items: Sequence[T], page: int, size: int | None) -> list[T]:
+    """Items of a 1-based page; sizes above the maximum are capped."""
+    capped = min(size or MAX_PAGE_SIZE, MAX_PAGE_SIZE)
+    start = (page - 1) * capped
+    return list(items[start : start + capped])
+
+
+async def _subscriber_spec(request: Request) -> dict[str, Any] | None:
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        return None
+    spec = body.get("subscriber") if isinstance(body, dict) else None
+    return spec if isinstance(spec, dict) else None
+
+
+def _is_http_url(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        url = httpx.URL(value)
+    except httpx.InvalidURL:
+        return False
+    return url.scheme in ("http", "https") and bool(url.host)
+
+
+def _optional_text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

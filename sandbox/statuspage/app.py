@@ -1,0 +1,24 @@
+"""Assembles the emulator's ASGI app: API routes, control routes, the gate."""
+
+from fastapi import FastAPI
+
+from .api import api_router
+from .control import control_router
+from .core import EmulatorCore
+from .errors import install_error_handlers
+from .gate import ApiGate
+
+
+def create_app(core: EmulatorCore) -> FastAPI:
+    app = FastAPI(
+        title="Statuspage API emulator",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    api = api_router(core)
+    app.include_router(api)
+    app.include_router(control_router(core))
+    install_error_handlers(app)
+    app.add_middleware(ApiGate, core=core, api_routes=api.routes)
+    return app

@@ -1,0 +1,466 @@
+"""The emulator's state and behaviour, independent of how it is served.
+
+The HTTP app (serving thread) and tests or the demo (other threads) share one
+EmulatorCore, so every read and change of state happens under one lock.
+Methods that mutate data return copies, never live objects.
+"""
+
+import copy
+import hmac
+import random
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Final, get_args
+
+from .config import RATE_LIMIT_STATUSES, EmulatorConfig
+from .data import (
+    IdFactory,
+    affected_component,
+    generate,
+    incident_fields,
+    incident_update_fields,
+    iso_millis,
+    iso_seconds,
+    subscriber_fields,
+)
+from .faults import Fault, FaultKind, FaultPlan
+from .journal import Counters, LoggedRequest, RequestJournal
+from .limits import Clock, SlidingWindowLimiter
+from .model import (
+    COMPONENT_STATUSES,
+    IMPACTS,
+    ComponentStatus,
+    Impact,
+    IncidentRecord,
+    IncidentStatus,
+    JsonObject,
+    PageState,
+    SandboxState,
+    SubscriberRecord,
+    SubscriberState,
+    worst_component_status,
+)
+from .webhooks import (
+    Delivery,
+    Notification,
+    component_payload,
+    incident_payload,
+    require_loopback,
+    send,
+)
+
+_INCIDENT_STATUSES: Final = frozenset(get_args(IncidentStatus))
+_DEFAULT_UPDATE_BODY: Final = "We are looking into this and will post updates here."
+
+
+class EmulatorCore:
+    """Seeded data, request admission (auth, rate limits, faults) and mutations."""
+
+    def __init__(
+        self, config: EmulatorConfig | None = None, *, clock: Clock = time.monotonic
+    ) -> None:
+        self.config = config or EmulatorConfig()
+        self._lock = threading.RLock()
+        self.state: SandboxState = generate(self.config.data)
+        runtime_rng = random.Random(f"runtime-{self.config.data.seed}")
+        self._ids = IdFactory(runtime_rng, taken=self.state.object_ids())
+        rate = self.config.rate_limit
+        self._limiter = SlidingWindowLimiter(rate.limit, rate.window_seconds, clock)
+        self._rate_limit_status = rate.status
+        self._unpaginated_limiter = SlidingWindowLimiter(
+            1, self.config.unpaginated_components_window_seconds, clock
+        )
+        self._latency = self.config.latency_seconds
+        self._faults = FaultPlan()
+        self._journal = RequestJournal()
+        self._last_component_updates: dict[str, JsonObject] = {}
+        self._stopping = threading.Event()
+
+    # Serving -------------------------------------------------------------------
+
+    @contextmanager
+    def reading(self) -> Iterator[SandboxState]:
+        """Hold the lock while a response is built from live state."""
+        with self._lock:
+            yield self.state
+
+    def is_valid_key(self, key: str) -> bool:
+        return any(
+            hmac.compare_digest(key.encode(), known.encode())
+            for known in self.config.api_keys
+        )
+
+    def admit(self, key: str, *, unpaginated_components: bool) -> float | None:
+        """None if the request may proceed, else seconds until it could."""
+        with self._lock:
+            limiters = [self._limiter]
+            if unpaginated_components:
+                limiters.append(self._unpaginated_limiter)
+            wait = max(limiter.wait_time(key) for limiter in limiters)
+            if wait > 0:
+                return wait
+            for limiter in limiters:
+                limiter.record(key)
+            return None
+
+    @property
+    def stopping(self) -> bool:
+        """True while the server shuts down: deliberate waits end early then."""
+        return self._stopping.is_set()
+
+    def begin_shutdown(self) -> None:
+        self._stopping.set()
+
+    def end_shutdown(self) -> None:
+        self._stopping.clear()
+
+    @property
+    def rate_limit_status(self) -> int:
+        return self._rate_limit_status
+
+    @property
+    def latency(self) -> float:
+        return self._latency
+
+    def take_fault(self, method: str, path: str, template: str | None) -> Fault | None:
+        with self._lock:
+            return self._faults.take(method, path, template)
+
+    def record_request(self, entry: LoggedRequest, *, rate_limited: bool) -> None:
+        with self._lock:
+            self._journal.record(entry, rate_limited=rate_limited)
+
+    # Observation and knobs -----------------------------------------------------
+
+    @property
+    def log(self) -> list[LoggedRequest]:
+        with self._lock:
+            return self._journal.entries()
+
+    @property
+    def counters(self) -> Counters:
+        with self._lock:
+            return self._journal.counters()
+
+    def reset_observations(self) -> None:
+        """Forget the request log, counters and rate-limit windows."""
+        with self._lock:
+            self._journal.reset()
+            self._limiter.reset()
+            self._unpaginated_limiter.reset()
+
+    def set_rate_limit(
+        self, limit: int, window_seconds: float, status: int | None = None
+    ) -> None:
+        """Replace the rolling limit (0 disables it); its window starts empty."""
+        if limit < 0 or window_seconds <= 0:
+            raise ValueError("limit must be >= 0 and the window positive")
+        if status is not None and status not in RATE_LIMIT_STATUSES:
+            raise ValueError(f"rate-limit status must be one of {RATE_LIMIT_STATUSES}")
+        with self._lock:
+            self._limiter.limit = limit
+            self._limiter.window = window_seconds
+            self._limiter.reset()
+            if status is not None:
+                self._rate_limit_status = status
+
+    def set_latency(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("latency must be >= 0")
+        with self._lock:
+            self._latency = seconds
+
+    def inject_fault(
+        self,
+        pattern: str,
+        kind: FaultKind,
+        *,
+        count: int = 1,
+        status: int = 500,
+        seconds: float = 0.0,
+        method: str | None = None,
+    ) -> None:
+        """Arm a fault for the next `count` API calls matching `pattern`."""
+        fault = Fault(pattern, kind, count, status, seconds, method)
+        with self._lock:
+            self._faults.arm(fault)
+
+    def pending_faults(self) -> list[Fault]:
+        with self._lock:
+            return self._faults.pending()
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def page_status(self, page_id: str) -> tuple[str, str]:
+        """The page's (status_indicator, status_description), as webhooks carry."""
+        with self._lock:
+            page = self.state.page(page_id)
+            return page.status_indicator, page.status_description
+
+    # Data changes --------------------------------------------------------------
+
+    def add_incident(
+        self,
+        page_id: str,
+        *,
+        name: str | None = None,
+        status: IncidentStatus = "investigating",
+        impact: Impact = "minor",
+        component_ids: tuple[str, ...] = (),
+        body: str | None = None,
+    ) -> JsonObject:
+        """Open a new incident (newest first in lists) with one update."""
+        _check_choice("incident status", status, _INCIDENT_STATUSES)
+        _check_choice("impact", impact, IMPACTS)
+        with self._lock:
+            page = self.state.page(page_id)
+            components = [page.component(cid) for cid in component_ids]
+            now = datetime.now(UTC)
+            incident_id = self._ids.new()
+            affected = [
+                affected_component(page, c, c["status"], c["status"])
+                for c in components
+            ] or None
+            update = incident_update_fields(
+                self._ids.new(),
+                incident_id,
+                status,
+                body or _DEFAULT_UPDATE_BODY,
+                now,
+                affected,
+            )
+            fields = incident_fields(
+                incident_id=incident_id,
+                page_id=page_id,
+                name=name or f"Incident {incident_id}",
+                status=status,
+                impact=impact,
+                created=now,
+                updates=[update],
+                shortlink=f"https://stspg.io/{self._ids.new()}",
+                postmortem_ignored=False,
+            )
+            record = IncidentRecord(fields=fields, component_ids=list(component_ids))
+            page.incidents = {incident_id: record, **page.incidents}
+            page.refresh_status()
+            return copy.deepcopy(page.render_incident(incident_id))
+
+    def add_incident_update(
+        self,
+        page_id: str,
+        incident_id: str,
+        status: IncidentStatus,
+        body: str | None = None,
+    ) -> JsonObject:
+        """Post an update that moves the incident to `status`."""
+        _check_choice("incident status", status, _INCIDENT_STATUSES)
+        with self._lock:
+            page = self.state.page(page_id)
+            record = page.incident(incident_id)
+            now = datetime.now(UTC)
+            update = incident_update_fields(
+                self._ids.new(),
+                incident_id,
+                status,
+                body or _DEFAULT_UPDATE_BODY,
+                now,
+                None,
+            )
+            fields = record.fields
+            fields["incident_updates"] = [update, *fields["incident_updates"]]
+            fields["status"] = status
+            fields["updated_at"] = iso_seconds(now)
+            if status == "monitoring" and fields.get("monitoring_at") is None:
+                fields["monitoring_at"] = iso_seconds(now)
+            if status in ("resolved", "completed"):
+                fields["resolved_at"] = iso_seconds(now)
+            page.refresh_status()
+            return copy.deepcopy(page.render_incident(incident_id))
+
+    def remove_incident(self, page_id: str, incident_id: str) -> JsonObject:
+        """Delete an incident; returns it as it was."""
+        with self._lock:
+            page = self.state.page(page_id)
+            removed = page.render_incident(incident_id)
+            del page.incidents[incident_id]
+            page.refresh_status()
+            return copy.deepcopy(removed)
+
+    def set_component_status(
+        self, page_id: str, component_id: str, status: ComponentStatus
+    ) -> JsonObject:
+        """Change a component's status; returns the component_update record."""
+        _check_choice("component status", status, COMPONENT_STATUSES)
+        with self._lock:
+            page = self.state.page(page_id)
+            component = page.component(component_id)
+            if component["group"]:
+                raise ValueError("a group's status follows its members; change those")
+            now = datetime.now(UTC)
+            update = {
+                "created_at": iso_millis(now),
+                "new_status": status,
+                "old_status": component["status"],
+                "id": self._ids.new(),
+                "component_id": component_id,
+            }
+            component["status"] = status
+            component["updated_at"] = iso_seconds(now)
+            self._refresh_group_container(page, component.get("group_id"))
+            page.refresh_status()
+            self._last_component_updates[component_id] = update
+            return dict(update)
+
+    def create_subscriber(
+        self,
+        page_id: str,
+        *,
+        endpoint: str | None = None,
+        email: str | None = None,
+        phone_number: str | None = None,
+        skip_confirmation: bool = False,
+    ) -> JsonObject:
+        """Subscribe a webhook (endpoint), SMS number or email address."""
+        if endpoint:
+            mode = "webhook"
+        elif phone_number:
+            mode = "sms"
+        elif email:
+            mode = "email"
+        else:
+            raise ValueError(
+                "a subscriber needs an endpoint, an email or a phone number"
+            )
+        # Email subscribers confirm by mail unless told to skip it.
+        state: SubscriberState = (
+            "unconfirmed" if mode == "email" and not skip_confirmation else "active"
+        )
+        with self._lock:
+            page = self.state.page(page_id)
+            subscriber_id = self._ids.new()
+            fields = subscriber_fields(
+                subscriber_id,
+                mode,
+                datetime.now(UTC),
+                email=email,
+                endpoint=endpoint,
+                phone_number=phone_number,
+            )
+            fields["skip_confirmation_notification"] = skip_confirmation
+            page.subscribers[subscriber_id] = SubscriberRecord(
+                fields=fields, state=state
+            )
+            return copy.deepcopy(fields)
+
+    def unsubscribe(self, page_id: str, subscriber_id: str) -> JsonObject:
+        with self._lock:
+            page = self.state.page(page_id)
+            record = page.subscriber(subscriber_id)
+            del page.subscribers[subscriber_id]
+            return copy.deepcopy(record.fields)
+
+    # Webhooks ------------------------------------------------------------------
+
+    def incident_webhook_payload(
+        self, page_id: str, incident_id: str, subscriber_id: str | None = None
+    ) -> JsonObject:
+        with self._lock:
+            page = self.state.page(page_id)
+            incident = page.render_incident(incident_id)
+            return copy.deepcopy(incident_payload(page, incident, subscriber_id))
+
+    def component_webhook_payload(
+        self, page_id: str, component_id: str, subscriber_id: str | None = None
+    ) -> JsonObject:
+        """The payload for the component's latest status change."""
+        with self._lock:
+            page = self.state.page(page_id)
+            component = page.component(component_id)
+            update = self._last_component_updates.get(component_id) or {
+                "created_at": iso_millis(datetime.now(UTC)),
+                "new_status": component["status"],
+                "old_status": component["status"],
+                "id": self._ids.new(),
+                "component_id": component_id,
+            }
+            payload = component_payload(page, component, update, subscriber_id)
+            return copy.deepcopy(payload)
+
+    def send_webhook(self, url: str, payload: JsonObject) -> Delivery:
+        """POST any payload to a loopback URL."""
+        require_loopback(url)
+        return send(Notification(url, payload))
+
+    def send_incident_webhook(
+        self, url: str, page_id: str, incident_id: str
+    ) -> Delivery:
+        return self.send_webhook(
+            url, self.incident_webhook_payload(page_id, incident_id)
+        )
+
+    def send_component_webhook(
+        self, url: str, page_id: str, component_id: str
+    ) -> Delivery:
+        return self.send_webhook(
+            url, self.component_webhook_payload(page_id, component_id)
+        )
+
+    def incident_notifications(
+        self, page_id: str, incident_id: str
+    ) -> list[Notification]:
+        """One incident notification per active webhook subscriber of the page."""
+        return [
+            Notification(
+                url, self.incident_webhook_payload(page_id, incident_id, sid), sid
+            )
+            for sid, url in self.webhook_subscribers(page_id)
+        ]
+
+    def component_notifications(
+        self, page_id: str, component_id: str
+    ) -> list[Notification]:
+        """One component notification per active webhook subscriber of the page."""
+        return [
+            Notification(
+                url, self.component_webhook_payload(page_id, component_id, sid), sid
+            )
+            for sid, url in self.webhook_subscribers(page_id)
+        ]
+
+    def broadcast_incident(self, page_id: str, incident_id: str) -> list[Delivery]:
+        """Notify every webhook subscriber (only loopback ones are contacted)."""
+        return [send(n) for n in self.incident_notifications(page_id, incident_id)]
+
+    def broadcast_component(self, page_id: str, component_id: str) -> list[Delivery]:
+        return [send(n) for n in self.component_notifications(page_id, component_id)]
+
+    def webhook_subscribers(self, page_id: str) -> list[tuple[str, str]]:
+        """(subscriber id, endpoint) of the page's active webhook subscribers."""
+        with self._lock:
+            page = self.state.page(page_id)
+            return [
+                (sid, str(record.fields["endpoint"]))
+                for sid, record in page.subscribers.items()
+                if record.fields["mode"] == "webhook" and record.state == "active"
+            ]
+
+    @staticmethod
+    def _refresh_group_container(page: PageState, group_id: str | None) -> None:
+        if group_id is None or group_id not in page.components:
+            return
+        members = [
+            c["status"] for c in page.components.values() if c["group_id"] == group_id
+        ]
+        page.components[group_id]["status"] = worst_component_status(members)
+
+
+def _check_choice(
+    what: str, value: str, allowed: frozenset[str] | tuple[str, ...]
+) -> None:
+    if value not in allowed:
+        raise ValueError(f"unknown {what}: {value!r}")
