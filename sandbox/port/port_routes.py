@@ -1,0 +1,289 @@
+"""Port's `/v1` API as Ocean 0.55.4 calls it during `ocean sail`.
+
+Answers follow Port's shapes (`{"ok": true, "<thing>": ...}` and
+`{"ok": false, "error", "message"}`), which is what Ocean's Port client parses.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from sandbox.port.catalog import UpsertOptions
+from sandbox.port.dependencies import Datasource, RunId, State, authenticated_run
+from sandbox.port.model import JsonObject, PortApiError, parse_port_time
+
+JsonBody = Annotated[JsonObject, Body()]
+
+auth_router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", dependencies=[Depends(authenticated_run)])
+
+
+def with_ingest_urls(integration: JsonObject, request: Request) -> JsonObject:
+    """Point Ocean's log, metric and lakehouse shipping back at this server."""
+    base = str(request.base_url).rstrip("/")
+    return {
+        **integration,
+        "logAttributes": {"ingestId": "port-stub", "ingestUrl": f"{base}/ingest/logs"},
+        "metricAttributes": {
+            "ingestId": "port-stub",
+            "ingestUrl": f"{base}/ingest/metrics",
+        },
+        "ingestAttributes": {"ingestUrl": f"{base}/ingest/lakehouse"},
+    }
+
+
+def _integration_answer(integration: JsonObject, request: Request) -> JsonObject:
+    return {"ok": True, "integration": with_ingest_urls(integration, request)}
+
+
+@auth_router.post("/auth/access_token")
+async def access_token(state: State, body: JsonBody) -> JsonObject:
+    if not body.get("clientId") or not body.get("clientSecret"):
+        raise PortApiError(422, "invalid_request", "clientId and clientSecret needed")
+    return state.issue_token()
+
+
+@router.get("/organization")
+async def organization(state: State) -> JsonObject:
+    return state.organization()
+
+
+# Integration
+
+
+@router.get("/integration/provision-enabled")
+async def provision_enabled() -> JsonObject:
+    # No integration type is provisioned by "Port", so Ocean creates its own defaults.
+    return {"ok": True, "integrations": []}
+
+
+@router.get("/integration/{identifier}")
+async def get_integration(
+    identifier: str, state: State, request: Request
+) -> JsonObject:
+    return _integration_answer(state.get_integration(identifier), request)
+
+
+@router.post("/integration")
+async def create_integration(
+    state: State, request: Request, body: JsonBody
+) -> JsonObject:
+    return _integration_answer(state.create_integration(body), request)
+
+
+@router.patch("/integration/{identifier}")
+async def patch_integration(
+    identifier: str, state: State, request: Request, body: JsonBody
+) -> JsonObject:
+    return _integration_answer(state.patch_integration(identifier, body), request)
+
+
+@router.delete("/integration/{identifier}")
+async def delete_integration(identifier: str, state: State) -> JsonObject:
+    state.delete_integration(identifier)
+    return {"ok": True}
+
+
+@router.patch("/integration/{identifier}/config")
+async def patch_integration_config(
+    identifier: str, state: State, request: Request, body: JsonBody
+) -> JsonObject:
+    patched = state.patch_integration(identifier, {"config": body.get("config", {})})
+    return _integration_answer(patched, request)
+
+
+@router.patch("/integration/{identifier}/resync-state")
+async def update_resync_state(
+    identifier: str, state: State, run_id: RunId, request: Request, body: JsonBody
+) -> JsonObject:
+    integration = state.update_resync_state(identifier, body, run_id)
+    return _integration_answer(integration, request)
+
+
+@router.get("/integration/{identifier}/resync-request")
+async def resync_request(identifier: str, state: State) -> JsonObject:
+    return {"ok": True, "request": state.resync_request(identifier) or None}
+
+
+@router.post("/integration/{identifier}/kinds/{kind}/examples")
+async def kind_examples(
+    identifier: str, kind: str, state: State, body: JsonBody
+) -> JsonObject:
+    state.record_examples(identifier, kind, body.get("examples", []))
+    return {"ok": True}
+
+
+# Blueprints
+
+
+@router.get("/blueprints")
+async def list_blueprints(state: State) -> JsonObject:
+    return {"ok": True, "blueprints": state.blueprints()}
+
+
+@router.post("/blueprints/entities/datasource-entities")
+async def datasource_entities(state: State, body: JsonBody) -> JsonObject:
+    """The listing stale-entity deletion diffs against (Ocean 0.55.4 reconciliation)."""
+    before = body.get("before")
+    try:
+        before_time = parse_port_time(before) if before else None
+    except ValueError as error:
+        raise PortApiError(400, "invalid_request", "bad `before` time") from error
+    return state.datasource_entities(
+        prefix=body.get("datasource_prefix", ""),
+        suffix=body.get("datasource_suffix", ""),
+        before=before_time,
+        limit=int(body.get("limit", 5000)),
+        cursor=body.get("from"),
+    )
+
+
+@router.get("/blueprints/{identifier}")
+async def get_blueprint(identifier: str, state: State) -> JsonObject:
+    return {"ok": True, "blueprint": state.get_blueprint(identifier)}
+
+
+@router.post("/blueprints")
+async def create_blueprint(state: State, body: JsonBody) -> JsonObject:
+    return {"ok": True, "blueprint": state.create_blueprint(body)}
+
+
+@router.patch("/blueprints/{identifier}")
+async def patch_blueprint(identifier: str, state: State, body: JsonBody) -> JsonObject:
+    return {"ok": True, "blueprint": state.patch_blueprint(identifier, body)}
+
+
+@router.delete("/blueprints/{identifier}")
+async def delete_blueprint(identifier: str, state: State) -> JsonObject:
+    state.delete_blueprint(identifier)
+    return {"ok": True}
+
+
+@router.delete("/blueprints/{identifier}/all-entities")
+async def delete_all_entities(
+    identifier: str, state: State, run_id: RunId, delete_blueprint: bool = False
+) -> JsonObject:
+    migration_id = state.delete_all_entities(identifier, delete_blueprint, run_id)
+    return {"ok": True, "migrationId": migration_id}
+
+
+@router.get("/migrations/{migration_id}")
+async def migration(migration_id: str, state: State) -> JsonObject:
+    return {"ok": True, "migration": state.migration(migration_id)}
+
+
+# Entities
+
+
+def _upsert_options(
+    merge: bool = True,
+    create_missing_related_entities: bool = True,
+    validation_only: bool = False,
+) -> UpsertOptions:
+    return UpsertOptions(merge, create_missing_related_entities, validation_only)
+
+
+Options = Annotated[UpsertOptions, Depends(_upsert_options)]
+
+
+@router.post("/blueprints/{blueprint}/entities")
+async def upsert_entity(
+    blueprint: str,
+    state: State,
+    run_id: RunId,
+    datasource: Datasource,
+    options: Options,
+    body: JsonBody,
+) -> JsonObject:
+    outcome = state.upsert_entity(blueprint, body, options, datasource, run_id)
+    return {"ok": True, "entity": outcome.entity}
+
+
+@router.post("/blueprints/{blueprint}/entities/bulk")
+async def upsert_entities_bulk(
+    blueprint: str,
+    state: State,
+    run_id: RunId,
+    datasource: Datasource,
+    options: Options,
+    body: JsonBody,
+) -> JSONResponse:
+    answer = state.upsert_entities_bulk(
+        blueprint, body.get("entities", []), options, datasource, run_id
+    )
+    # Port answers a partly failed bulk with 207 Multi-Status.
+    return JSONResponse(answer, status_code=207 if answer["errors"] else 200)
+
+
+@router.get("/blueprints/{blueprint}/entities/{identifier:path}")
+async def get_entity(blueprint: str, identifier: str, state: State) -> JsonObject:
+    return {"ok": True, "entity": state.get_entity(blueprint, identifier)}
+
+
+@router.delete("/blueprints/{blueprint}/entities/{identifier:path}")
+async def delete_entity(
+    blueprint: str,
+    identifier: str,
+    state: State,
+    run_id: RunId,
+    delete_dependents: bool = False,
+) -> JsonObject:
+    state.delete_entity(blueprint, identifier, delete_dependents, run_id)
+    return {"ok": True}
+
+
+@router.post("/blueprints/{blueprint}/bulk/entities/delete")
+async def bulk_delete_entities(
+    blueprint: str,
+    state: State,
+    run_id: RunId,
+    body: JsonBody,
+    delete_dependents: bool = False,
+) -> JsonObject:
+    deleted = state.bulk_delete_entities(
+        blueprint, body.get("entities", []), delete_dependents, run_id
+    )
+    return {"ok": True, "deletedEntities": deleted}
+
+
+@router.post("/entities/search")
+async def search_entities(
+    state: State,
+    body: JsonBody,
+    include: Annotated[list[str] | None, Query()] = None,
+) -> JsonObject:
+    return {"ok": True, "entities": state.search_entities(body, include or [])}
+
+
+# Resources Ocean may create alongside blueprints
+
+
+def _save(state: State, kind: str, body: JsonObject) -> JsonObject:
+    identifier: Any = body.get("identifier")
+    if not isinstance(identifier, str):
+        raise PortApiError(422, "invalid_request", f"{kind} needs an identifier")
+    state.save_resource(kind, identifier, body)
+    return {"ok": True, kind: body}
+
+
+@router.post("/actions")
+async def create_action(state: State, body: JsonBody) -> JsonObject:
+    return _save(state, "action", body)
+
+
+@router.post("/pages")
+async def create_page(state: State, body: JsonBody) -> JsonObject:
+    return _save(state, "page", body)
+
+
+@router.delete("/pages/{identifier}")
+async def delete_page(identifier: str, state: State) -> JsonObject:
+    state.delete_resource("page", identifier)
+    return {"ok": True}
+
+
+@router.post("/blueprints/{blueprint}/scorecards")
+async def create_scorecard(blueprint: str, state: State, body: JsonBody) -> JsonObject:
+    state.get_blueprint(blueprint)
+    return _save(state, "scorecard", {**body, "blueprint": blueprint})

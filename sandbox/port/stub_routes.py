@@ -1,0 +1,91 @@
+"""Read-back and control for people and tests; not part of Port's API.
+
+Requests under `/_stub` are not written to the request log.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+
+from sandbox.port.dependencies import State
+from sandbox.port.model import JsonObject
+
+router = APIRouter(prefix="/_stub")
+
+
+@router.get("/entities")
+async def entities(state: State, blueprint: str | None = None) -> list[JsonObject]:
+    return state.entities(blueprint)
+
+
+@router.get("/blueprints")
+async def blueprints(state: State) -> list[JsonObject]:
+    return state.blueprints()
+
+
+@router.get("/integrations")
+async def integrations(state: State) -> list[JsonObject]:
+    return state.integrations()
+
+
+@router.get("/resync-states")
+async def resync_states(
+    state: State, integration: str | None = None
+) -> list[JsonObject]:
+    return state.resync_states(integration)
+
+
+@router.get("/runs")
+async def runs(state: State) -> list[JsonObject]:
+    return state.runs()
+
+
+@router.get("/requests")
+async def requests(state: State) -> list[JsonObject]:
+    return state.requests()
+
+
+@router.get("/unhandled")
+async def unhandled(state: State) -> list[JsonObject]:
+    return state.unhandled()
+
+
+@router.get("/logs")
+async def logs(state: State) -> list[JsonObject]:
+    return state.logs()
+
+
+@router.get("/ingested")
+async def ingested(state: State) -> dict[str, int]:
+    return state.ingested()
+
+
+@router.get("/examples/{integration}")
+async def examples(integration: str, state: State) -> dict[str, list[JsonObject]]:
+    return state.examples(integration)
+
+
+@router.post("/reset")
+async def reset(state: State) -> JsonObject:
+    state.reset()
+    return {"ok": True}
+
+
+@router.post("/integrations/{integration}/resync-request")
+async def request_resync(integration: str, state: State) -> JsonObject:
+    return state.request_resync(integration)
+
+
+@router.put("/integrations/{integration}/config")
+async def set_integration_config(
+    integration: str, state: State, config: Annotated[JsonObject, Body()]
+) -> JsonObject:
+    return state.patch_integration(integration, {"config": config})
+
+
+@router.put("/feature-flags")
+async def set_feature_flags(
+    state: State, flags: Annotated[list[Any], Body()]
+) -> JsonObject:
+    state.set_feature_flags(str(flag) for flag in flags)
+    return state.organization()

@@ -1,0 +1,606 @@
+"""The Port stand-in: Port's semantics over real HTTP, read-back, and a real `ocean sail`."""
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from sandbox.port import PortStub
+
+ROOT = Path(__file__).resolve().parents[2]
+INTEGRATION_TYPE = "toy"
+INTEGRATION_ID = "toy-1"
+OWNER_AGENT = f"port-ocean/{INTEGRATION_TYPE}/0.1.0/{INTEGRATION_ID}/exporter"
+OTHER_AGENT = "port-ocean/other/0.1.0/other-1/exporter"
+OCEAN_RUN_TIMEOUT_SECONDS = 60
+
+TEAM_BLUEPRINT: dict[str, Any] = {
+    "identifier": "toyTeam",
+    "title": "Toy team",
+    "schema": {"properties": {"size": {"type": "number"}}, "required": []},
+}
+SERVICE_BLUEPRINT: dict[str, Any] = {
+    "identifier": "toyService",
+    "title": "Toy service",
+    "schema": {
+        "properties": {
+            "status": {"type": "string", "enum": ["up", "down"]},
+            "checkedAt": {"type": "string", "format": "date-time"},
+        },
+        "required": [],
+    },
+    "relations": {"team": {"target": "toyTeam", "required": False, "many": False}},
+}
+
+
+@pytest.fixture(scope="module")
+def running_stub() -> Iterator[PortStub]:
+    with PortStub() as stub:
+        yield stub
+
+
+@pytest.fixture
+def port(running_stub: PortStub) -> PortStub:
+    running_stub.reset()
+    return running_stub
+
+
+@contextmanager
+def _authenticated_client(base_url: str, user_agent: str) -> Iterator[httpx.Client]:
+    """A client holding its own token: to the stub, a separate integration run."""
+    with httpx.Client(
+        base_url=base_url, headers={"User-Agent": user_agent}, timeout=10
+    ) as client:
+        answer = client.post(
+            "/v1/auth/access_token", json={"clientId": "id", "clientSecret": "secret"}
+        )
+        client.headers["Authorization"] = f"Bearer {answer.json()['accessToken']}"
+        yield client
+
+
+@pytest.fixture
+def api(port: PortStub) -> Iterator[httpx.Client]:
+    with _authenticated_client(port.base_url, OWNER_AGENT) as client:
+        yield client
+
+
+@pytest.fixture
+def blueprints(api: httpx.Client) -> None:
+    for blueprint in (TEAM_BLUEPRINT, SERVICE_BLUEPRINT):
+        api.post("/v1/blueprints", json=blueprint).raise_for_status()
+
+
+def _bulk_upsert(
+    api: httpx.Client, blueprint: str, entities: list[dict[str, Any]], **params: str
+) -> httpx.Response:
+    return api.post(
+        f"/v1/blueprints/{blueprint}/entities/bulk",
+        params={"upsert": "true", **params},
+        json={"entities": entities},
+    )
+
+
+def _datasource_listing(api: httpx.Client, **extra: Any) -> dict[str, Any]:
+    answer = api.post(
+        "/v1/blueprints/entities/datasource-entities",
+        json={
+            "datasource_prefix": f"port-ocean/{INTEGRATION_TYPE}/",
+            "datasource_suffix": f"/{INTEGRATION_ID}/exporter",
+            "limit": 5000,
+            **extra,
+        },
+    )
+    answer.raise_for_status()
+    listing: dict[str, Any] = answer.json()
+    return listing
+
+
+def _identifiers(entities: list[dict[str, Any]]) -> list[str]:
+    return [entity["identifier"] for entity in entities]
+
+
+def test_port_routes_refuse_requests_without_a_token(port: PortStub) -> None:
+    answer = httpx.get(f"{port.base_url}/v1/organization")
+
+    assert answer.status_code == 401
+    assert answer.json()["error"] == "unauthorized"
+
+
+def test_unknown_route_answers_404_and_is_kept_for_inspection(
+    port: PortStub, api: httpx.Client
+) -> None:
+    answer = api.get("/v1/not-a-port-route", params={"x": "1"})
+
+    assert answer.status_code == 404
+    assert [(entry["method"], entry["path"]) for entry in port.unhandled()] == [
+        ("GET", "/v1/not-a-port-route")
+    ]
+
+
+def test_relation_to_a_missing_blueprint_is_refused(api: httpx.Client) -> None:
+    answer = api.post("/v1/blueprints", json=SERVICE_BLUEPRINT)
+
+    assert answer.status_code == 404
+    assert "toyTeam" in answer.json()["message"]
+
+
+@pytest.mark.usefixtures("blueprints")
+def test_bulk_upsert_stores_valid_entities_and_reports_the_others_by_index(
+    port: PortStub, api: httpx.Client
+) -> None:
+    answer = _bulk_upsert(
+        api,
+        "toyService",
+        [
+            {"identifier": "api", "properties": {"status": "up"}},
+            {"identifier": "has space", "properties": {"status": "up"}},
+            {"identifier": "db", "properties": {"status": "sideways"}},
+            {"identifier": "web", "properties": {"colour": "red"}},
+            {"identifier": "cache", "properties": {"checkedAt": "yesterday"}},
+        ],
+    )
+
+    assert answer.status_code == 207
+    assert answer.json()["entities"] == [
+        {"identifier": "api", "index": 0, "created": True}
+    ]
+    assert [error["index"] for error in answer.json()["errors"]] == [1, 2, 3, 4]
+    assert port.entity_identifiers("toyService") == {"api"}
+
+
+@pytest.mark.usefixtures("blueprints")
+def test_merge_keeps_unsent_properties_and_replace_drops_them(
+    port: PortStub, api: httpx.Client
+) -> None:
+    first = {"identifier": "api", "title": "API", "properties": {"status": "up"}}
+    _bulk_upsert(api, "toyService", [first]).raise_for_status()
+    later = {"identifier": "api", "properties": {"checkedAt": "2024-05-01T10:00:00Z"}}
+
+    _bulk_upsert(api, "toyService", [later], merge="true").raise_for_status()
+    merged = port.entities("toyService")[0]
+    _bulk_upsert(api, "toyService", [later], merge="false").raise_for_status()
+    replaced = port.entities("toyService")[0]
+
+    assert merged["title"] == "API"
+    assert merged["properties"] == {
+        "status": "up",
+        "checkedAt": "2024-05-01T10:00:00Z",
+    }
+    assert replaced["title"] is None
+    assert replaced["properties"] == {"checkedAt": "2024-05-01T10:00:00Z"}
+
+
+@pytest.mark.usefixtures("blueprints")
+def test_missing_related_entity_is_created_only_when_asked(
+    port: PortStub, api: httpx.Client
+) -> None:
+    service = {"identifier": "api", "relations": {"team": "platform"}}
+
+    refused = api.post(
+        "/v1/blueprints/toyService/entities",
+        params={"create_missing_related_entities": "false"},
+        json=service,
+    )
+    created = api.post(
+        "/v1/blueprints/toyService/entities",
+        params={"create_missing_related_entities": "true"},
+        json=service,
+    )
+
+    assert (refused.status_code, refused.json()["error"]) == (404, "not_found")
+    assert created.status_code == 200
+    assert port.entity_identifiers("toyTeam") == {"platform"}
+    assert port.entities("toyService")[0]["relations"] == {"team": "platform"}
+
+
+@pytest.mark.usefixtures("blueprints")
+def test_datasource_listing_returns_the_owners_entities_created_before_a_time(
+    port: PortStub, api: httpx.Client
+) -> None:
+    _bulk_upsert(api, "toyTeam", [{"identifier": "old"}]).raise_for_status()
+    boundary = datetime.now(UTC).isoformat()
+    _bulk_upsert(api, "toyTeam", [{"identifier": "new"}]).raise_for_status()
+    _bulk_upsert(api, "toyTeam", [{"identifier": "old", "title": "Old"}])
+    with _authenticated_client(port.base_url, OTHER_AGENT) as other:
+        _bulk_upsert(other, "toyTeam", [{"identifier": "foreign"}]).raise_for_status()
+
+    everything = _datasource_listing(api)
+    created_before_boundary = _datasource_listing(api, before=boundary)
+
+    assert _identifiers(everything["entities"]) == ["new", "old"]
+    assert _identifiers(created_before_boundary["entities"]) == ["old"]
+
+
+@pytest.mark.usefixtures("blueprints")
+def test_datasource_listing_pages_with_the_next_cursor(api: httpx.Client) -> None:
+    teams = [{"identifier": f"team-{index}"} for index in range(5)]
+    _bulk_upsert(api, "toyTeam", teams).raise_for_status()
+
+    first = _datasource_listing(api, limit=3)
+    second = _datasource_listing(api, limit=3, **{"from": first["next"]})
+
+    assert len(first["entities"]) == 3
+    assert second["next"] is None
+    assert sorted(_identifiers(first["entities"] + second["entities"])) == sorted(
+        team["identifier"] for team in teams
+    )
+
+
+@pytest.mark.usefixtures("blueprints")
+def test_search_filters_by_rules_and_returns_only_included_fields(
+    api: httpx.Client,
+) -> None:
+    services = [
+        {"identifier": name, "title": name.upper(), "properties": {"status": "up"}}
+        for name in ("api", "db", "web")
+    ]
+    _bulk_upsert(api, "toyService", services).raise_for_status()
+    query = {
+        "combinator": "and",
+        "rules": [
+            {"property": "$identifier", "operator": "in", "value": ["api", "web"]},
+            {"property": "$blueprint", "operator": "=", "value": "toyService"},
+            {
+                "property": "$datasource",
+                "operator": "contains",
+                "value": f"/{INTEGRATION_ID}/exporter",
+            },
+        ],
+    }
+
+    answer = api.post(
+        "/v1/entities/search",
+        params={"include": ["identifier", "properties.status"]},
+        json=query,
+    )
+
+    assert answer.json()["entities"] == [
+        {"identifier": "api", "properties": {"status": "up"}},
+        {"identifier": "web", "properties": {"status": "up"}},
+    ]
+
+
+def test_search_with_an_unsupported_operator_is_an_error(api: httpx.Client) -> None:
+    query = {"combinator": "and", "rules": [{"property": "$title", "operator": "~"}]}
+
+    answer = api.post("/v1/entities/search", json=query)
+
+    assert answer.status_code == 400
+
+
+@pytest.fixture
+def required_team_relation(api: httpx.Client, blueprints: None) -> None:
+    api.patch(
+        "/v1/blueprints/toyService",
+        json={"relations": {"team": {"target": "toyTeam", "required": True}}},
+    ).raise_for_status()
+    _bulk_upsert(api, "toyTeam", [{"identifier": "platform"}]).raise_for_status()
+    service = {"identifier": "api", "relations": {"team": "platform"}}
+    _bulk_upsert(api, "toyService", [service]).raise_for_status()
+
+
+@pytest.mark.usefixtures("required_team_relation")
+def test_deleting_a_required_entity_needs_delete_dependents(
+    port: PortStub, api: httpx.Client
+) -> None:
+    refused = api.delete("/v1/blueprints/toyTeam/entities/platform")
+    kept = port.entities()
+    deleted = api.post(
+        "/v1/blueprints/toyTeam/bulk/entities/delete",
+        params={"delete_dependents": "true"},
+        json={"entities": ["platform", "never-existed"]},
+    )
+
+    assert refused.status_code == 422
+    assert _identifiers(kept) == ["api", "platform"]
+    assert deleted.json()["deletedEntities"] == ["platform"]
+    assert port.entities() == []
+
+
+@pytest.mark.usefixtures("blueprints")
+def test_identifiers_with_a_slash_can_be_read_and_deleted(
+    port: PortStub, api: httpx.Client
+) -> None:
+    _bulk_upsert(api, "toyTeam", [{"identifier": "org/platform"}]).raise_for_status()
+
+    read = api.get("/v1/blueprints/toyTeam/entities/org%2Fplatform")
+    deleted = api.delete("/v1/blueprints/toyTeam/entities/org%2Fplatform")
+
+    assert read.json()["entity"]["identifier"] == "org/platform"
+    assert deleted.status_code == 200
+    assert port.entities() == []
+
+
+def test_integration_record_points_ingestion_back_at_the_stub(
+    port: PortStub, api: httpx.Client
+) -> None:
+    created = api.post(
+        "/v1/integration",
+        json={"installationId": INTEGRATION_ID, "config": {"resources": []}},
+    )
+    patched = api.patch(
+        f"/v1/integration/{INTEGRATION_ID}/config",
+        json={"config": {"resources": [{"kind": "team"}]}},
+    )
+
+    assert created.status_code == 200
+    integration = patched.json()["integration"]
+    assert integration["config"] == {"resources": [{"kind": "team"}]}
+    assert integration["logAttributes"]["ingestUrl"] == f"{port.base_url}/ingest/logs"
+    assert port.integration(INTEGRATION_ID)["config"] == integration["config"]
+
+
+def test_resync_states_are_recorded_per_run(port: PortStub, api: httpx.Client) -> None:
+    api.post("/v1/integration", json={"installationId": INTEGRATION_ID})
+    url = f"/v1/integration/{INTEGRATION_ID}/resync-state"
+
+    first = api.patch(url, json={"status": "running"})
+    with _authenticated_client(port.base_url, OWNER_AGENT) as second_run:
+        second_run.patch(url, json={"status": "failed"})
+
+    assert first.json()["integration"]["resyncState"]["updatedAt"]
+    assert [(state["run"], state["status"]) for state in port.resync_states()] == [
+        (1, "running"),
+        (2, "failed"),
+    ]
+    assert [run["lastResyncStatus"] for run in port.runs()] == ["running", "failed"]
+
+
+def test_resync_request_is_what_a_polling_integration_sees(
+    port: PortStub, api: httpx.Client
+) -> None:
+    api.post("/v1/integration", json={"installationId": INTEGRATION_ID})
+    before = api.get(f"/v1/integration/{INTEGRATION_ID}/resync-request")
+
+    requested = port.request_resync(INTEGRATION_ID)
+    after = api.get(f"/v1/integration/{INTEGRATION_ID}/resync-request")
+
+    assert before.json()["request"] is None
+    assert after.json()["request"]["updatedAt"] == requested["updatedAt"]
+
+
+@pytest.mark.usefixtures("blueprints")
+def test_read_back_routes_serve_what_the_handle_returns(
+    port: PortStub, api: httpx.Client
+) -> None:
+    _bulk_upsert(api, "toyTeam", [{"identifier": "platform"}]).raise_for_status()
+
+    entities = httpx.get(f"{port.base_url}/_stub/entities", params={"blueprint": "x"})
+    teams = httpx.get(f"{port.base_url}/_stub/entities?blueprint=toyTeam")
+    runs = httpx.get(f"{port.base_url}/_stub/runs")
+
+    assert entities.json() == []
+    assert teams.json() == port.entities("toyTeam")
+    assert teams.json()[0]["datasource"] == OWNER_AGENT
+    assert runs.json()[0]["counters"]["entitiesCreated"] == 1
+
+
+@pytest.mark.usefixtures("blueprints")
+def test_reset_forgets_everything_including_tokens(
+    port: PortStub, api: httpx.Client
+) -> None:
+    httpx.post(f"{port.base_url}/_stub/reset").raise_for_status()
+
+    assert port.blueprints() == []
+    assert port.runs() == []
+    assert api.get("/v1/organization").status_code == 401
+
+
+def test_command_line_server_announces_itself_and_stops_on_sigterm() -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sandbox.port", "--max-seconds", "30"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        readable, _, _ = select.select([server.stdout], [], [], 15)
+        ready_line = server.stdout.readline() if readable else ""
+        base_url = ready_line.removeprefix("READY ").strip()
+        read_back = httpx.get(f"{base_url}/_stub/blueprints")
+        server.send_signal(signal.SIGTERM)
+        return_code = server.wait(timeout=10)
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+
+    assert ready_line.startswith("READY http://127.0.0.1:")
+    assert read_back.json() == []
+    assert return_code == 0
+
+
+# A real `ocean sail` on a toy integration
+
+TOY_SPEC = """\
+type: toy
+description: Toy integration that exercises the Port stub
+features:
+  - type: exporter
+    resources:
+      - kind: team
+      - kind: service
+configurations:
+  - name: toyApiKey
+    required: true
+    type: string
+    sensitive: true
+  - name: itemsPath
+    required: true
+    type: string
+"""
+
+TOY_MAPPING = """\
+createMissingRelatedEntities: true
+deleteDependentEntities: true
+resources:
+  - kind: team
+    selector:
+      query: "true"
+    port:
+      entity:
+        mappings:
+          identifier: .id
+          title: .name
+          blueprint: '"toyTeam"'
+          properties:
+            size: .size
+  - kind: service
+    selector:
+      query: "true"
+    port:
+      entity:
+        mappings:
+          identifier: .id
+          title: .name
+          blueprint: '"toyService"'
+          properties:
+            status: .status
+            checkedAt: .checked_at
+          relations:
+            team: .team
+"""
+
+# A service item {"fail": true} makes the handler raise after yielding what came before.
+TOY_MAIN = """\
+import json
+from pathlib import Path
+from typing import Any
+
+from port_ocean.context.ocean import ocean
+from port_ocean.core.ocean_types import ASYNC_GENERATOR_RESYNC_TYPE
+
+
+def load(kind: str) -> list[dict[str, Any]]:
+    items_path = Path(ocean.integration_config["items_path"])
+    items: list[dict[str, Any]] = json.loads(items_path.read_text())[kind]
+    return items
+
+
+@ocean.on_resync("team")
+async def resync_teams(kind: str) -> ASYNC_GENERATOR_RESYNC_TYPE:
+    yield load("teams")
+
+
+@ocean.on_resync("service")
+async def resync_services(kind: str) -> ASYNC_GENERATOR_RESYNC_TYPE:
+    batch: list[dict[str, Any]] = []
+    for item in load("services"):
+        if item.get("fail"):
+            yield batch
+            raise RuntimeError("toy source failed in the middle of the resync")
+        batch.append(item)
+    yield batch
+"""
+
+TOY_API_KEY = "toy-api-key-that-must-not-leak"
+
+
+def write_toy_integration(directory: Path) -> None:
+    resources = directory / ".port" / "resources"
+    resources.mkdir(parents=True)
+    (directory / "pyproject.toml").write_text(
+        '[tool.poetry]\nname = "toy"\nversion = "0.1.0"\n'
+    )
+    (directory / ".port" / "spec.yaml").write_text(TOY_SPEC)
+    (resources / "blueprints.json").write_text(
+        json.dumps([TEAM_BLUEPRINT, SERVICE_BLUEPRINT])
+    )
+    (resources / "port-app-config.yaml").write_text(TOY_MAPPING)
+    (directory / "main.py").write_text(TOY_MAIN)
+
+
+def _service(identifier: str, status: str, team: str) -> dict[str, Any]:
+    return {
+        "id": identifier,
+        "name": identifier.upper(),
+        "status": status,
+        "checked_at": "2024-05-01T10:00:00Z",
+        "team": team,
+    }
+
+
+def ocean_environment(base_url: str, items_path: Path) -> dict[str, str]:
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("OCEAN__", "APPLICATION__"))
+    }
+    return {
+        **inherited,
+        "OCEAN__PORT__BASE_URL": base_url,
+        "OCEAN__PORT__CLIENT_ID": "dummy-client-id",
+        "OCEAN__PORT__CLIENT_SECRET": "dummy-client-secret",
+        "OCEAN__INTEGRATION__IDENTIFIER": INTEGRATION_ID,
+        "OCEAN__INTEGRATION__TYPE": INTEGRATION_TYPE,
+        "OCEAN__INITIALIZE_PORT_RESOURCES": "true",
+        "OCEAN__EVENT_LISTENER": '{"type": "ONCE"}',
+        "OCEAN__INTEGRATION__CONFIG__TOY_API_KEY": TOY_API_KEY,
+        "OCEAN__INTEGRATION__CONFIG__ITEMS_PATH": str(items_path),
+    }
+
+
+def sail_once(directory: Path, environment: dict[str, str]) -> None:
+    finished = subprocess.run(
+        [sys.executable, str(ROOT / "sandbox" / "run_ocean.py")],
+        cwd=directory,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=OCEAN_RUN_TIMEOUT_SECONDS,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
+
+
+def test_ocean_sail_creates_then_prunes_and_keeps_state_on_failure(
+    port: PortStub, tmp_path: Path
+) -> None:
+    integration_dir = tmp_path / "toy"
+    write_toy_integration(integration_dir)
+    items_path = tmp_path / "items.json"
+    environment = ocean_environment(port.base_url, items_path)
+    teams = [{"id": "platform", "name": "Platform", "size": 4}]
+    all_services = [_service(name, "up", "platform") for name in ("api", "db", "web")]
+
+    items_path.write_text(json.dumps({"teams": teams, "services": all_services}))
+    sail_once(integration_dir, environment)
+    after_first = port.entity_identifiers("toyService")
+
+    pruned = [service for service in all_services if service["id"] != "db"]
+    items_path.write_text(json.dumps({"teams": teams, "services": pruned}))
+    sail_once(integration_dir, environment)
+    after_second = port.entity_identifiers("toyService")
+
+    failing = [_service("api", "down", "platform"), {"fail": True}]
+    items_path.write_text(json.dumps({"teams": [], "services": failing}))
+    sail_once(integration_dir, environment)
+
+    assert {bp["identifier"] for bp in port.blueprints()} == {"toyTeam", "toyService"}
+    assert after_first == {"api", "db", "web"}
+    assert after_second == {"api", "web"}
+    statuses = {
+        service["identifier"]: service["properties"]["status"]
+        for service in port.entities("toyService")
+    }
+    assert statuses == {"api": "down", "web": "up"}
+    assert port.entity_identifiers("toyTeam") == {"platform"}
+    runs = port.runs()
+    assert [run["lastResyncStatus"] for run in runs] == [
+        "completed",
+        "completed",
+        "failed",
+    ]
+    assert [run["counters"].get("entitiesDeleted", 0) for run in runs] == [0, 1, 0]
+    assert port.unhandled() == []
+    assert TOY_API_KEY not in json.dumps(port.logs())
