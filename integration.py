@@ -8,6 +8,7 @@ from port_ocean.core.handlers.port_app_config.models import (
     ResourceConfig,
 )
 from port_ocean.core.integrations.base import BaseIntegration
+from pydantic.v1 import validator
 
 
 class ObjectKind(StrEnum):
@@ -21,8 +22,15 @@ class ObjectKind(StrEnum):
 
 
 class StatuspageResourceConfig(ResourceConfig):
-    # A typo in a mapping's kind fails with the list of valid kinds instead of syncing nothing.
-    kind: ObjectKind
+    @validator("kind")
+    def _known_kind(cls, kind: str) -> str:
+        # A typo in a mapping's kind fails with the valid kinds instead of syncing nothing.
+        # It stays a plain str: Ocean loads this module under another name, and its log
+        # records cannot pickle an enum defined here.
+        if kind not in set(ObjectKind):
+            valid = ", ".join(ObjectKind)
+            raise ValueError(f"unknown kind {kind!r}; expected one of: {valid}")
+        return kind
 
 
 class StatuspagePortAppConfig(PortAppConfig):
