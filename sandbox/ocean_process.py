@@ -1,0 +1,135 @@
+"""Runs the real integration (`ocean sail`, through the loopback launcher) against sandbox servers.
+
+Shared by `make demo` and the end-to-end tests, so both exercise what the Docker image and the
+Helm chart run: Ocean's CLI, our spec, config and mappings.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from sandbox.run_ocean import free_loopback_port
+
+ROOT = Path(__file__).resolve().parent.parent
+LAUNCHER = ["-m", "sandbox.run_ocean"]
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """Where the integration under test finds Statuspage and Port."""
+
+    statuspage_url: str
+    port_url: str
+    api_key: str
+    identifier: str = "statuspage-sandbox"
+
+
+@dataclass(frozen=True)
+class FinishedRun:
+    returncode: int
+    seconds: float
+    output: str
+
+
+def ocean_environment(
+    sandbox: Sandbox,
+    listener: Mapping[str, object] | None = None,
+    config: Mapping[str, str] | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The OCEAN__* settings of a run: the caller's environment minus any OCEAN__ it had."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("OCEAN__")}
+    environment.update(
+        {
+            "OCEAN__PORT__BASE_URL": sandbox.port_url,
+            "OCEAN__PORT__CLIENT_ID": "sandbox-client",
+            "OCEAN__PORT__CLIENT_SECRET": "sandbox-secret",
+            "OCEAN__INTEGRATION__IDENTIFIER": sandbox.identifier,
+            "OCEAN__INTEGRATION__TYPE": "statuspage",
+            "OCEAN__EVENT_LISTENER": json.dumps(listener or {"type": "ONCE"}),
+            "OCEAN__INITIALIZE_PORT_RESOURCES": "true",
+            "OCEAN__INTEGRATION__CONFIG__STATUSPAGE_API_KEY": sandbox.api_key,
+            "OCEAN__INTEGRATION__CONFIG__STATUSPAGE_HOST": sandbox.statuspage_url,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    for name, value in (config or {}).items():
+        environment[f"OCEAN__INTEGRATION__CONFIG__{name}"] = value
+    environment.update(extra or {})
+    return environment
+
+
+def run_once(
+    environment: Mapping[str, str], timeout_seconds: float = 120
+) -> FinishedRun:
+    """One `ocean sail` with the ONCE listener, killed if it outlives `timeout_seconds`."""
+    started = time.monotonic()
+    completed = subprocess.run(
+        [sys.executable, *LAUNCHER],
+        cwd=ROOT,
+        env=dict(environment),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout_seconds,
+        check=False,
+    )
+    return FinishedRun(
+        completed.returncode, time.monotonic() - started, completed.stdout
+    )
+
+
+@contextmanager
+def running(
+    environment: Mapping[str, str], log_path: Path, ready_timeout_seconds: float = 60
+) -> Iterator[str]:
+    """A long-lived `ocean sail` (a listener other than ONCE); yields its base URL once it
+    answers, and stops it on exit. Its output goes to `log_path`."""
+    port = environment.get("APPLICATION__PORT") or str(free_loopback_port())
+    url = f"http://127.0.0.1:{port}"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, *LAUNCHER],
+            cwd=ROOT,
+            env={**environment, "APPLICATION__PORT": port},
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_until_ready(url, process, ready_timeout_seconds)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+def _wait_until_ready(
+    url: str, process: subprocess.Popen[bytes], timeout: float
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"ocean sail exited with {process.returncode} before it was ready"
+            )
+        try:
+            if httpx.get(f"{url}/health/ready", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"ocean sail did not answer on {url} within {timeout:.0f}s")

@@ -1,0 +1,182 @@
+"""End to end: the real `ocean sail` process against the Statuspage emulator and the Port stand-in.
+
+`ocean sail` exits 0 even when its resync fails, so these tests judge by what reached Port and by
+the resync state the integration reported there.
+"""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox.expected import BLUEPRINTS, expected_identifiers
+from sandbox.ocean_process import ROOT, Sandbox, ocean_environment, run_once
+from sandbox.port.server import PortStub
+from sandbox.statuspage.config import DEFAULT_API_KEY, DataConfig, EmulatorConfig
+from sandbox.statuspage.server import StatuspageEmulator
+
+SAMPLE_PAGE = "8m2l51279rpl"
+
+
+@pytest.fixture
+def port() -> Iterator[PortStub]:
+    with PortStub() as stub:
+        yield stub
+
+
+def emulator(pages: int = 1, **data: int) -> StatuspageEmulator:
+    sizes = {"groups": 3, "components": 8, "incidents": 6, "updates": 2, **data}
+    return StatuspageEmulator(EmulatorConfig(data=DataConfig(pages=pages, **sizes)))
+
+
+def sync(statuspage: StatuspageEmulator, port: PortStub) -> str | None:
+    """Runs the integration once; returns the last resync state it reported to Port."""
+    sandbox = Sandbox(statuspage.base_url, port.base_url, DEFAULT_API_KEY)
+    run = run_once(ocean_environment(sandbox), timeout_seconds=120)
+    assert DEFAULT_API_KEY not in run.output
+    states = port.resync_states(sandbox.identifier)
+    return states[-1].get("status") if states else None
+
+
+def landed(port: PortStub) -> dict[str, set[str]]:
+    return {blueprint: port.entity_identifiers(blueprint) for blueprint in BLUEPRINTS}
+
+
+def by_id(port: PortStub, blueprint: str) -> dict[str, dict[str, Any]]:
+    return {entity["identifier"]: entity for entity in port.entities(blueprint)}
+
+
+def test_all_five_kinds_land_with_the_docs_blueprints_and_relations(
+    port: PortStub,
+) -> None:
+    with emulator(pages=2) as statuspage:
+        assert sync(statuspage, port) == "completed"
+        expected = expected_identifiers(statuspage)
+        with statuspage.reading() as state:
+            pages = dict(state.pages)
+            incidents = {
+                incident_id: record
+                for page in pages.values()
+                for incident_id, record in page.incidents.items()
+            }
+
+    assert landed(port) == expected
+    shipped = json.loads((ROOT / ".port/resources/blueprints.json").read_text())
+    in_port = {blueprint["identifier"]: blueprint for blueprint in port.blueprints()}
+    for blueprint in shipped:
+        created = in_port[blueprint["identifier"]]
+        assert (
+            created["schema"]["properties"].keys()
+            == blueprint["schema"]["properties"].keys()
+        )
+        assert (
+            created.get("relations", {}).keys() == blueprint.get("relations", {}).keys()
+        )
+
+    for component_id, entity in by_id(port, "statuspageComponent").items():
+        page_id = entity["relations"]["statuspage"]
+        component = pages[page_id].components[component_id]
+        assert entity["relations"]["componentGroup"] == component["group_id"]
+    for group_id, entity in by_id(port, "statuspageComponentGroup").items():
+        assert group_id in pages[entity["relations"]["statuspage"]].groups
+    for incident_id, entity in by_id(port, "statuspageIncident").items():
+        assert (
+            entity["relations"]["statuspage"]
+            == incidents[incident_id].fields["page_id"]
+        )
+        assert set(entity["relations"]["components"]) == set(
+            incidents[incident_id].component_ids
+        )
+    for update_id, entity in by_id(port, "statuspageIncidentUpdate").items():
+        record = incidents[entity["relations"]["incident"]]
+        assert update_id in {u["id"] for u in record.fields["incident_updates"]}
+    docs_incident = by_id(port, "statuspageIncident")["f5v3b6dr7k53"]
+    assert docs_incident["properties"]["impact_override"] == "major"
+
+
+def test_an_incident_removed_between_runs_is_deleted_and_nothing_else(
+    port: PortStub,
+) -> None:
+    with emulator(pages=2) as statuspage:
+        assert sync(statuspage, port) == "completed"
+        before = landed(port)
+        removed = statuspage.remove_incident(SAMPLE_PAGE, "f5v3b6dr7k53")
+        removed_updates = {update["id"] for update in removed["incident_updates"]}
+
+        assert sync(statuspage, port) == "completed"
+
+    after = landed(port)
+    assert before["statuspageIncident"] - after["statuspageIncident"] == {
+        "f5v3b6dr7k53"
+    }
+    assert (
+        before["statuspageIncidentUpdate"] - after["statuspageIncidentUpdate"]
+        == removed_updates
+    )
+    for blueprint in ("statuspage", "statuspageComponentGroup", "statuspageComponent"):
+        assert after[blueprint] == before[blueprint]
+    assert after["statuspageIncident"] <= before["statuspageIncident"]
+
+
+def test_a_page_whose_incidents_fail_past_every_retry_deletes_nothing(
+    port: PortStub,
+) -> None:
+    with emulator(pages=2) as statuspage:
+        assert sync(statuspage, port) == "completed"
+        before = landed(port)
+        # A successful run would now delete this incident: the failing one must not.
+        statuspage.remove_incident(SAMPLE_PAGE, "f5v3b6dr7k53")
+        statuspage.inject_fault(
+            f"/v1/pages/{SAMPLE_PAGE}/incidents", "status", count=1000
+        )
+
+        assert sync(statuspage, port) == "failed"
+        failed_calls = [
+            entry
+            for entry in statuspage.log
+            if entry.path == f"/v1/pages/{SAMPLE_PAGE}/incidents"
+            and entry.status == 500
+        ]
+
+    assert landed(port) == before
+    # Retried within bounds, and once per resync, not once per kind.
+    assert 2 <= len(failed_calls) <= 5
+
+
+def test_a_run_under_6_requests_per_6_seconds_answering_420_lands_everything(
+    port: PortStub,
+) -> None:
+    with emulator(pages=2) as statuspage:
+        statuspage.set_rate_limit(6, 6, status=420)
+        assert sync(statuspage, port) == "completed"
+        expected = expected_identifiers(statuspage)
+        admitted = [entry.timestamp for entry in statuspage.log if entry.status != 420]
+        refused = [entry for entry in statuspage.log if entry.status == 420]
+
+    assert landed(port) == expected
+    assert refused, "the run should have met the limit at least once"
+    most_in_a_window = max(
+        sum(1 for t in admitted if start <= t < start + 6) for start in admitted
+    )
+    assert most_in_a_window <= 6
+
+
+def test_the_demo_prints_the_catalog_and_exits_0(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    demo = subprocess.run(
+        [sys.executable, "-m", "sandbox.demo", "--pages", "1", "--incidents", "5"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert demo.returncode == 0, demo.stderr[-2000:]
+    assert "Sync succeeded" in demo.stdout
+    assert "statuspageIncidentUpdate" in demo.stdout
+    assert "Statuspage API requests: 4 " in demo.stdout
