@@ -180,3 +180,22 @@ def test_the_demo_prints_the_catalog_and_exits_0(tmp_path: Path) -> None:
     assert "Sync succeeded" in demo.stdout
     assert "statuspageIncidentUpdate" in demo.stdout
     assert "Statuspage API requests: 4 " in demo.stdout
+
+
+def test_a_bad_setting_fails_the_run_naming_it_and_touches_nothing(
+    port: PortStub,
+) -> None:
+    with emulator() as statuspage:
+        sandbox = Sandbox(statuspage.base_url, port.base_url, DEFAULT_API_KEY)
+        run = run_once(
+            ocean_environment(sandbox, config={"RATE_LIMIT_REQUESTS": "0"}),
+            timeout_seconds=120,
+        )
+        requests_made = statuspage.counters.total
+
+    assert (
+        "Invalid setting 'rateLimitRequests': must be at least 1, got 0" in run.output
+    )
+    assert [state.get("status") for state in port.resync_states()][-1] == "failed"
+    assert port.entities() == []
+    assert requests_made == 0
