@@ -1,5 +1,5 @@
 """A Port API stand-in that a real `ocean sail` runs against, with read-back for tests."""
 
-from sandbox.port.server import PortStub, PortStubError
+from sandbox.port.server import PortStub
 
-__all__ = ["PortStub", "PortStubError"]
+__all__ = ["PortStub"]

@@ -9,24 +9,14 @@ starting and stopping are bounded in time. The read-back methods are the same da
 the `/_stub/...` routes serve.
 """
 
-import threading
-import time
 from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Self
 
-import uvicorn
-
 from sandbox.port.app import create_app
 from sandbox.port.model import JsonObject
 from sandbox.port.store import PortState
-
-LOOPBACK = "127.0.0.1"
-POLL_SECONDS = 0.02
-
-
-class PortStubError(RuntimeError):
-    pass
+from sandbox.serving import LoopbackServer
 
 
 class PortStub:
@@ -38,57 +28,24 @@ class PortStub:
         stop_timeout: float = 10.0,
     ) -> None:
         self.state = PortState(feature_flags)
-        self._requested_port = port
-        self._start_timeout = start_timeout
-        self._stop_timeout = stop_timeout
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._port: int | None = None
+        self._http = LoopbackServer(
+            create_app(self.state),
+            "Port stub",
+            port=port,
+            start_timeout=start_timeout,
+            stop_timeout=stop_timeout,
+        )
 
     @property
     def base_url(self) -> str:
-        if self._port is None:
-            raise PortStubError("the Port stub is not running")
-        return f"http://{LOOPBACK}:{self._port}"
+        return self._http.url
 
     def start(self) -> Self:
-        if self._server is not None:
-            raise PortStubError("the Port stub is already running")
-        config = uvicorn.Config(
-            create_app(self.state),
-            host=LOOPBACK,
-            port=self._requested_port,
-            lifespan="off",
-            log_level="warning",
-            access_log=False,
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, name="port-stub", daemon=True)
-        self._server, self._thread = server, thread
-        thread.start()
-        deadline = time.monotonic() + self._start_timeout
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                raise PortStubError(
-                    f"the Port stub did not start listening on {LOOPBACK}"
-                )
-            time.sleep(POLL_SECONDS)
-        self._port = server.servers[0].sockets[0].getsockname()[1]
+        self._http.start()
         return self
 
     def stop(self) -> None:
-        server, thread = self._server, self._thread
-        self._server = self._thread = self._port = None
-        if server is None or thread is None:
-            return
-        server.should_exit = True
-        thread.join(self._stop_timeout)
-        if thread.is_alive():
-            server.force_exit = True
-            thread.join(self._stop_timeout)
-        if thread.is_alive():
-            raise PortStubError("the Port stub did not stop in time")
+        self._http.stop()
 
     def __enter__(self) -> Self:
         return self.start()
