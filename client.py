@@ -85,6 +85,9 @@ class StatuspageClient:
     async def get_pages(self) -> list[Item]:
         return _as_list(await self._request("GET", "/pages"), "/pages")
 
+    async def get_page(self, page_id: str) -> Item:
+        return _as_object(await self._request("GET", f"/pages/{page_id}"), "page")
+
     async def get_component(self, page_id: str, component_id: str) -> Item:
         return _as_object(
             await self._request("GET", f"/pages/{page_id}/components/{component_id}"),
@@ -107,16 +110,40 @@ class StatuspageClient:
     def iter_incidents(self, page_id: str) -> AsyncIterator[list[Item]]:
         return self._paginate(f"/pages/{page_id}/incidents", "limit")
 
-    async def _paginate(self, path: str, size_param: str) -> AsyncIterator[list[Item]]:
+    def iter_webhook_subscribers(self, page_id: str) -> AsyncIterator[list[Item]]:
+        """Every webhook subscriber of the page, quarantined ones included."""
+        # Unlike the other lists, subscribers are counted from page 0.
+        return self._paginate(
+            f"/pages/{page_id}/subscribers",
+            "limit",
+            filters={"type": "webhook", "state": "all"},
+            first_page=0,
+        )
+
+    async def create_webhook_subscriber(
+        self, page_id: str, endpoint: str, email: str
+    ) -> Item:
+        body = {"subscriber": {"endpoint": endpoint, "email": email}}
+        return _as_object(
+            await self._request("POST", f"/pages/{page_id}/subscribers", json=body),
+            "subscriber",
+        )
+
+    async def delete_subscriber(self, page_id: str, subscriber_id: str) -> None:
+        await self._request("DELETE", f"/pages/{page_id}/subscribers/{subscriber_id}")
+
+    async def _paginate(
+        self,
+        path: str,
+        size_param: str,
+        filters: dict[str, str] | None = None,
+        first_page: int = 1,
+    ) -> AsyncIterator[list[Item]]:
         """Yields each page of a list; a page shorter than asked is the last one."""
-        page = 1
+        page = first_page
         while True:
-            batch = _as_list(
-                await self._request(
-                    "GET", path, params={"page": page, size_param: PAGE_SIZE}
-                ),
-                path,
-            )
+            params = {**(filters or {}), "page": page, size_param: PAGE_SIZE}
+            batch = _as_list(await self._request("GET", path, params=params), path)
             if batch:
                 yield batch
             if len(batch) < PAGE_SIZE:

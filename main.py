@@ -1,4 +1,4 @@
-"""Wiring: one resync handler per kind, and the start-up check of the settings."""
+"""Wiring: one resync handler per kind, the live-event processors, and the start-up work."""
 
 from loguru import logger
 from port_ocean.context.ocean import ocean
@@ -12,6 +12,12 @@ from resync import (
     resync_pages,
 )
 from settings import current_settings
+from webhook_processors.base import WEBHOOK_PATH
+from webhook_processors.component import ComponentWebhookProcessor
+from webhook_processors.incident import IncidentWebhookProcessor
+from webhook_processors.page import PageStatusWebhookProcessor
+from webhook_processors.security import mask_tokens_in_access_log
+from webhook_processors.subscriptions import ensure_webhook_subscriptions
 
 ocean.on_resync(ObjectKind.STATUSPAGE)(resync_pages)
 ocean.on_resync(ObjectKind.PAGE)(resync_pages)
@@ -21,8 +27,16 @@ ocean.on_resync(ObjectKind.INCIDENT)(resync_incidents)
 ocean.on_resync(ObjectKind.INCIDENT_UPDATE)(resync_incident_updates)
 
 
+ocean.add_webhook_processor(WEBHOOK_PATH, IncidentWebhookProcessor)
+ocean.add_webhook_processor(WEBHOOK_PATH, ComponentWebhookProcessor)
+ocean.add_webhook_processor(WEBHOOK_PATH, PageStatusWebhookProcessor)
+# Statuspage sends the webhook token in the URL, which uvicorn's access log prints.
+mask_tokens_in_access_log()
+
+
 @ocean.on_start()
 async def on_start() -> None:
     # Fail at start with a message naming the bad setting, rather than at the first resync.
     settings = current_settings()
     logger.info(f"Statuspage integration starting with {settings!r}")
+    await ensure_webhook_subscriptions()

@@ -1,6 +1,7 @@
 """The integration's settings, read once from Ocean's config and checked with errors that name the setting."""
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,8 @@ from port_ocean.context.ocean import ocean
 DEFAULT_HOST = "https://api.statuspage.io"
 DEFAULT_RATE_LIMIT_REQUESTS = 60
 DEFAULT_RATE_LIMIT_WINDOW_SECONDS = 60
+MIN_WEBHOOK_SECRET_LENGTH = 16
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class InvalidSettingError(ValueError):
@@ -29,13 +32,17 @@ class StatuspageSettings:
     rate_limit_requests: int
     rate_limit_window_seconds: int
     app_host: str | None
+    webhook_secret: str | None = None
+    webhook_subscriber_email: str | None = None
 
     def __repr__(self) -> str:
-        # The API key must never reach a log line through a repr.
+        # Neither the API key nor the webhook secret may reach a log line through a repr.
         return (
             f"StatuspageSettings(host={self.host!r}, page_ids={self.page_ids!r}, "
             f"rate_limit={self.rate_limit_requests}/{self.rate_limit_window_seconds}s, "
-            f"app_host={self.app_host!r})"
+            f"app_host={self.app_host!r}, "
+            f"webhook_secret={'set' if self.webhook_secret else 'derived'}, "
+            f"webhook_subscriber_email={self.webhook_subscriber_email!r})"
         )
 
     @classmethod
@@ -57,6 +64,10 @@ class StatuspageSettings:
                 DEFAULT_RATE_LIMIT_WINDOW_SECONDS,
             ),
             app_host=_http_url("appHost", config.get("app_host")),
+            webhook_secret=_webhook_secret(config.get("webhook_secret")),
+            webhook_subscriber_email=_email(
+                "webhookSubscriberEmail", config.get("webhook_subscriber_email")
+            ),
         )
 
 
@@ -109,6 +120,33 @@ def _http_url(setting: str, value: object) -> str | None:
         raise InvalidSettingError(
             setting,
             f"expected an http(s) URL such as https://example.com, got {text!r}",
+        )
+    return text
+
+
+def _webhook_secret(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InvalidSettingError("webhookSecret", "expected a string")
+    secret = value.strip()
+    if len(secret) < MIN_WEBHOOK_SECRET_LENGTH:
+        # The length, never the value: this message reaches the logs.
+        raise InvalidSettingError(
+            "webhookSecret",
+            f"it has {len(secret)} characters, at least {MIN_WEBHOOK_SECRET_LENGTH} "
+            "are required; leave it unset to have one derived from the API key",
+        )
+    return secret
+
+
+def _email(setting: str, value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if not _EMAIL.fullmatch(text):
+        raise InvalidSettingError(
+            setting, f"expected an email address such as ops@example.com, got {text!r}"
         )
     return text
 

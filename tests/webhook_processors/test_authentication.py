@@ -1,0 +1,117 @@
+"""Only a delivery carrying the webhook token changes anything, and the token is never logged."""
+
+import logging
+from typing import Any
+
+import pytest
+import respx
+
+from tests.support import HOST
+from tests.webhook_processors.conftest import LiveFactory
+from tests.webhook_processors.support import (
+    SECRET,
+    LiveOcean,
+    by_blueprint,
+    component_notification,
+    page_summary,
+)
+from webhook_processors.security import mask_tokens_in_access_log
+
+PAGE = "8m2l51279rpl"
+FORGED = "forged-token-0123456789"
+
+
+def notification(docs_samples: dict[str, Any]) -> dict[str, Any]:
+    component = {**docs_samples["payloads"]["component"], "status": "major_outage"}
+    return component_notification(component, page_summary(PAGE), "operational")
+
+
+def serve(statuspage: respx.MockRouter, docs_samples: dict[str, Any]) -> None:
+    statuspage.get(f"{HOST}/v1/pages/{PAGE}").respond(
+        json=docs_samples["payloads"]["page"]
+    )
+    statuspage.get(url__regex=rf"{HOST}/v1/pages/{PAGE}/components/.*").respond(
+        json=docs_samples["payloads"]["component"]
+    )
+
+
+async def test_the_right_token_is_accepted(
+    statuspage: respx.MockRouter, live: LiveOcean, docs_samples: dict[str, Any]
+) -> None:
+    serve(statuspage, docs_samples)
+
+    response = await live.deliver(notification(docs_samples), token=SECRET)
+
+    assert response.status_code == 200
+    assert by_blueprint(live.upserted).keys() == {"statuspage", "statuspageComponent"}
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ([("token", FORGED)], "its token is wrong"),
+        ([], "it carries no token"),
+        ([("token", "")], "its token is wrong"),
+        ([("token", SECRET), ("token", FORGED)], "more than one token"),
+        ([("token", SECRET.upper())], "its token is wrong"),
+        ([("token", "é" + SECRET)], "its token is wrong"),
+    ],
+)
+async def test_a_delivery_without_the_right_token_changes_nothing_and_logs_no_token(
+    statuspage: respx.MockRouter,
+    live: LiveOcean,
+    docs_samples: dict[str, Any],
+    log_lines: list[str],
+    params: list[tuple[str, str]],
+    reason: str,
+) -> None:
+    serve(statuspage, docs_samples)
+
+    await live.deliver(notification(docs_samples), params=params)
+
+    assert statuspage.calls.call_count == 0
+    assert live.upserted == []
+    assert live.deleted == []
+    refusals = [line for line in log_lines if "Refused a Statuspage webhook" in line]
+    assert refusals
+    assert all(reason in line for line in refusals)
+    assert not any(SECRET in line or FORGED in line for line in log_lines)
+
+
+async def test_without_a_configured_secret_a_token_is_still_required(
+    statuspage: respx.MockRouter,
+    start_live: LiveFactory,
+    docs_samples: dict[str, Any],
+    api_key: str,
+) -> None:
+    serve(statuspage, docs_samples)
+
+    async with start_live(webhook_secret=None) as live:
+        await live.deliver(notification(docs_samples), token=None)
+        await live.deliver(notification(docs_samples), token=api_key)
+        await live.deliver(notification(docs_samples), token=SECRET)
+
+    assert statuspage.calls.call_count == 0
+    assert live.upserted == []
+
+
+def test_the_access_log_masks_the_token(caplog: pytest.LogCaptureFixture) -> None:
+    mask_tokens_in_access_log()
+    mask_tokens_in_access_log()
+    access_log = logging.getLogger("uvicorn.access")
+
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        # The call uvicorn's HTTP protocols make for each request.
+        access_log.info(
+            '%s - "%s %s HTTP/%s" %d',
+            "127.0.0.1:50000",
+            "POST",
+            f"/integration/webhook?token={SECRET}&x=1",
+            "1.1",
+            200,
+        )
+
+    [message] = [record.getMessage() for record in caplog.records]
+    assert SECRET not in message
+    assert "/integration/webhook?token=[REDACTED]&x=1" in message
+    assert len(access_log.filters) == 1
