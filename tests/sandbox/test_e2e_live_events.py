@@ -1,0 +1,294 @@
+"""End to end, live events: the real `ocean sail` (POLLING listener, OCEAN__BASE_URL set, no
+webhookSecret so the token is derived) against the Statuspage emulator and the Port stand-in.
+
+At start the integration subscribes itself to every page of the emulator; a change the emulator
+then announces by webhook reaches Port within seconds; a forged webhook changes nothing; the
+token never appears in Ocean's output. One Ocean serves the module's tests, in file order.
+"""
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from sandbox.ocean_process import Sandbox, ocean_environment, running
+from sandbox.port.server import PortStub
+from sandbox.run_ocean import free_loopback_port
+from sandbox.statuspage.config import DEFAULT_API_KEY, DataConfig, EmulatorConfig
+from sandbox.statuspage.model import ComponentStatus
+from sandbox.statuspage.server import StatuspageEmulator
+
+SAMPLE_PAGE = "8m2l51279rpl"
+EMAIL = "statuspage-alerts@example.com"
+LIVE_EVENT_DEADLINE_SECONDS = 10.0
+START_DEADLINE_SECONDS = 90.0
+
+
+@dataclass(frozen=True)
+class LiveSandbox:
+    statuspage: StatuspageEmulator
+    port: PortStub
+    ocean_url: str
+    log_path: Path
+
+    @property
+    def route(self) -> str:
+        return f"{self.ocean_url}/integration/webhook"
+
+    def our_subscribers(self, page_id: str) -> list[tuple[str, str]]:
+        return [
+            (sid, url)
+            for sid, url in self.statuspage.webhook_subscribers(page_id)
+            if url.startswith(f"{self.route}?")
+        ]
+
+    def token(self) -> str:
+        [(_, url)] = self.our_subscribers(SAMPLE_PAGE)
+        [token] = parse_qs(urlsplit(url).query)["token"]
+        return token
+
+    def entity(self, blueprint: str, identifier: str) -> dict[str, Any] | None:
+        matches = [
+            e for e in self.port.entities(blueprint) if e["identifier"] == identifier
+        ]
+        return matches[0] if matches else None
+
+    def ocean_output(self) -> str:
+        return self.log_path.read_text()
+
+
+def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def emulator() -> StatuspageEmulator:
+    sizes = DataConfig(pages=2, groups=2, components=6, incidents=4, updates=2)
+    return StatuspageEmulator(EmulatorConfig(data=sizes))
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSandbox]:
+    with emulator() as statuspage, PortStub() as port:
+        sandbox = Sandbox(statuspage.base_url, port.base_url, DEFAULT_API_KEY)
+        application_port = str(free_loopback_port())
+        ocean_url = f"http://127.0.0.1:{application_port}"
+        environment = ocean_environment(
+            sandbox,
+            listener={"type": "POLLING"},
+            config={"WEBHOOK_SUBSCRIBER_EMAIL": EMAIL},
+            extra={"APPLICATION__PORT": application_port, "OCEAN__BASE_URL": ocean_url},
+        )
+        log_path = tmp_path_factory.mktemp("ocean") / "ocean.log"
+        with running(environment, log_path, START_DEADLINE_SECONDS) as url:
+            assert url == ocean_url
+            live = LiveSandbox(statuspage, port, ocean_url, log_path)
+            with statuspage.reading() as state:
+                pages = list(state.pages)
+            assert wait_until(
+                lambda: all(live.our_subscribers(p) for p in pages)
+                and _resync_finished(port, sandbox.identifier),
+                START_DEADLINE_SECONDS,
+            ), live.ocean_output()[-3000:]
+            yield live
+
+
+def _resync_finished(port: PortStub, identifier: str) -> bool:
+    states = port.resync_states(identifier)
+    return bool(states) and states[-1].get("status") == "completed"
+
+
+def member_components(live: LiveSandbox) -> list[dict[str, Any]]:
+    with live.statuspage.reading() as state:
+        components = state.pages[SAMPLE_PAGE].components.values()
+        return [dict(c) for c in components if not c["group"]]
+
+
+def test_each_page_has_one_subscriber_of_ours_and_the_others_keep_theirs(
+    live: LiveSandbox,
+) -> None:
+    with live.statuspage.reading() as state:
+        pages = list(state.pages.values())
+    for page in pages:
+        webhooks = live.statuspage.webhook_subscribers(page.page_id)
+        assert len(live.our_subscribers(page.page_id)) == 1
+        # The emulator seeds one foreign webhook subscriber per page; it must stay.
+        assert any(url.startswith("https://hooks.example.com/") for _, url in webhooks)
+    token = live.token()
+    assert len(token) >= 32
+    assert DEFAULT_API_KEY not in token
+
+
+def test_a_component_status_change_reaches_port_within_10_seconds(
+    live: LiveSandbox,
+) -> None:
+    component = member_components(live)[0]
+    new_status: ComponentStatus = (
+        "major_outage" if component["status"] != "major_outage" else "operational"
+    )
+    before = live.entity("statuspageComponent", component["id"])
+    assert before is not None
+    assert before["properties"]["status"] == component["status"]
+
+    live.statuspage.set_component_status(SAMPLE_PAGE, component["id"], new_status)
+    sent = time.monotonic()
+    deliveries = live.statuspage.broadcast_component(SAMPLE_PAGE, component["id"])
+
+    assert [d.status_code for d in deliveries if d.url.startswith(live.route)] == [200]
+
+    indicator, description = live.statuspage.page_status(SAMPLE_PAGE)
+
+    def updated() -> bool:
+        component_entity = live.entity("statuspageComponent", component["id"])
+        page = live.entity("statuspage", SAMPLE_PAGE)
+        return (
+            component_entity is not None
+            and component_entity["properties"]["status"] == new_status
+            and page is not None
+            and page["properties"]["status_indicator"] == indicator
+            and page["properties"]["status_description"] == description
+        )
+
+    # The component and its page's new overall status, which the page API does not return.
+    assert wait_until(updated, LIVE_EVENT_DEADLINE_SECONDS), live.ocean_output()[-3000:]
+    assert time.monotonic() - sent < LIVE_EVENT_DEADLINE_SECONDS
+
+
+def test_an_incident_update_lands_and_a_removed_incident_leaves(
+    live: LiveSandbox,
+) -> None:
+    component_id = member_components(live)[1]["id"]
+    incident = live.statuspage.add_incident(
+        SAMPLE_PAGE, name="Live event test", component_ids=(component_id,)
+    )
+    updated = live.statuspage.add_incident_update(
+        SAMPLE_PAGE, incident["id"], "identified", "Found it"
+    )
+    live.statuspage.broadcast_incident(SAMPLE_PAGE, incident["id"])
+    update_ids = {u["id"] for u in updated["incident_updates"]}
+
+    def landed() -> bool:
+        entity = live.entity("statuspageIncident", incident["id"])
+        updates = live.port.entity_identifiers("statuspageIncidentUpdate")
+        return (
+            entity is not None
+            and entity["properties"]["status"] == "identified"
+            and update_ids <= updates
+        )
+
+    assert wait_until(landed, LIVE_EVENT_DEADLINE_SECONDS), live.ocean_output()[-3000:]
+
+    [(_, url)] = live.our_subscribers(SAMPLE_PAGE)
+    last_known = live.statuspage.incident_webhook_payload(SAMPLE_PAGE, incident["id"])
+    live.statuspage.remove_incident(SAMPLE_PAGE, incident["id"])
+    live.statuspage.send_webhook(url, last_known)
+
+    def gone() -> bool:
+        updates = live.port.entity_identifiers("statuspageIncidentUpdate")
+        return live.entity("statuspageIncident", incident["id"]) is None and not (
+            update_ids & updates
+        )
+
+    assert wait_until(gone, LIVE_EVENT_DEADLINE_SECONDS), live.ocean_output()[-3000:]
+
+
+def test_a_forged_webhook_changes_nothing(live: LiveSandbox) -> None:
+    component = member_components(live)[2]
+    in_port = live.entity("statuspageComponent", component["id"])
+    assert in_port is not None
+    output_before = live.ocean_output()
+    new_status: ComponentStatus = (
+        "partial_outage" if component["status"] != "partial_outage" else "operational"
+    )
+    # Statuspage really has the new status: a webhook that got through would upsert it.
+    live.statuspage.set_component_status(SAMPLE_PAGE, component["id"], new_status)
+    payload = live.statuspage.component_webhook_payload(SAMPLE_PAGE, component["id"])
+    fetched_before = _component_fetches(live, component["id"])
+
+    # Ocean's one webhook worker takes events in order: the last one refused means all were.
+    for token in ("forged-token-value", live.token().upper(), None):
+        params = {"token": token} if token else {}
+        response = httpx.post(live.route, params=params, json=payload, timeout=10)
+        assert response.status_code == 200
+
+    def refused(reason: str) -> int:
+        return live.ocean_output().count(reason) - output_before.count(reason)
+
+    assert wait_until(
+        lambda: refused("it carries no token") > 0, LIVE_EVENT_DEADLINE_SECONDS
+    ), live.ocean_output()[-3000:]
+    assert refused("its token is wrong") > 0
+    assert live.entity("statuspageComponent", component["id"]) == in_port
+    assert _component_fetches(live, component["id"]) == fetched_before
+
+
+def _component_fetches(live: LiveSandbox, component_id: str) -> int:
+    path = f"/v1/pages/{SAMPLE_PAGE}/components/{component_id}"
+    return sum(1 for entry in live.statuspage.log if entry.path == path)
+
+
+def test_the_token_never_reaches_ocean_s_output(live: LiveSandbox) -> None:
+    component_id = member_components(live)[3]["id"]
+    masked = "/integration/webhook?token=[REDACTED]"
+    printed_before = live.ocean_output().count(masked)
+
+    live.statuspage.broadcast_component(SAMPLE_PAGE, component_id)
+
+    # uvicorn's access log prints each delivery, with the token masked.
+    assert wait_until(
+        lambda: live.ocean_output().count(masked) > printed_before,
+        LIVE_EVENT_DEADLINE_SECONDS,
+    )
+    output = live.ocean_output()
+    assert live.token() not in output
+    assert DEFAULT_API_KEY not in output
+
+
+def test_a_restart_keeps_our_subscriber_and_a_new_address_replaces_it(
+    tmp_path: Path,
+) -> None:
+    with emulator() as statuspage, PortStub() as port:
+        sandbox = Sandbox(statuspage.base_url, port.base_url, DEFAULT_API_KEY)
+
+        def start(run: int, application_port: str) -> list[tuple[str, str]]:
+            ocean_url = f"http://127.0.0.1:{application_port}"
+            environment = ocean_environment(
+                sandbox,
+                listener={"type": "WEBHOOKS_ONLY"},
+                config={"WEBHOOK_SUBSCRIBER_EMAIL": EMAIL},
+                extra={
+                    "APPLICATION__PORT": application_port,
+                    "OCEAN__BASE_URL": ocean_url,
+                },
+            )
+            log_path = tmp_path / f"ocean-{run}.log"
+            with running(environment, log_path, START_DEADLINE_SECONDS):
+                assert wait_until(
+                    lambda: "webhook subscribers for" in log_path.read_text(),
+                    START_DEADLINE_SECONDS,
+                ), log_path.read_text()[-3000:]
+            return [
+                (sid, url)
+                for sid, url in statuspage.webhook_subscribers(SAMPLE_PAGE)
+                if "/integration/webhook?" in url
+            ]
+
+        first_port = str(free_loopback_port())
+        first = start(1, first_port)
+        again = start(2, first_port)
+        moved = start(3, str(free_loopback_port()))
+
+    assert len(first) == 1
+    assert again == first
+    [(moved_id, moved_url)] = moved
+    assert moved_id != first[0][0]
+    assert not moved_url.startswith(f"http://127.0.0.1:{first_port}/")
