@@ -10,14 +10,17 @@ exists in Statuspage is lost to a failed fetch.
 
 from collections.abc import AsyncIterator, Callable
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from loguru import logger
 from port_ocean.context.event import event
+from port_ocean.context.ocean import ocean
 
 from client import Item, StatuspageAuthError, StatuspageError, get_client
 from settings import current_settings
 
 Fetch = Callable[[], AsyncIterator[list[Item]]]
+PageStatus = dict[str, str]
 PageFetch = Callable[[str], AsyncIterator[list[Item]]]
 _MEMO = "statuspage_fetches"
 
@@ -90,10 +93,25 @@ def _missing_pages_error(kind: str, missing: list[str]) -> ResyncIncompleteError
     )
 
 
+# The page API does not return a page's overall status; only webhooks carry it. The last status
+# each page's webhook brought is kept for the life of the integration, so a resync does not
+# blank what the webhook set.
+_page_statuses: "WeakKeyDictionary[object, dict[str, PageStatus]]" = WeakKeyDictionary()
+
+
+def with_status(page: Item, status: PageStatus | None = None) -> Item:
+    """The page with its overall status: `status` when a webhook just brought one (it is
+    remembered), else the last one known."""
+    known = _page_statuses.setdefault(ocean.app, {})
+    if status is not None:
+        known[page["id"]] = status
+    return {**page, **known.get(page["id"], {})}
+
+
 async def resync_pages(kind: str) -> AsyncIterator[list[Item]]:
     pages, missing = await _selected_pages()
     if pages:
-        yield pages
+        yield [with_status(page) for page in pages]
     logger.info(f"{kind}: synced {len(pages)} page(s)")
     if missing:
         raise _missing_pages_error(kind, missing)

@@ -1,5 +1,6 @@
 """Shared fixtures: the shipped resources, the docs' samples, and Ocean's integration test harness."""
 
+import copy
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -18,11 +19,17 @@ HarnessFactory = Callable[..., AbstractAsyncContextManager[IntegrationTestHarnes
 
 
 @pytest.fixture(scope="session")
-def shipped_mapping() -> dict[str, Any]:
+def _shipped_mapping_file() -> dict[str, Any]:
     mapping: dict[str, Any] = yaml.safe_load(
         (RESOURCES / "port-app-config.yaml").read_text()
     )
     return mapping
+
+
+@pytest.fixture
+def shipped_mapping(_shipped_mapping_file: dict[str, Any]) -> dict[str, Any]:
+    """The shipped port-app-config.yaml, a copy per test so a test may edit it."""
+    return copy.deepcopy(_shipped_mapping_file)
 
 
 @pytest.fixture(scope="session")

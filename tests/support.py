@@ -29,6 +29,14 @@ class FakeClock:
         self.now += seconds
 
 
+def only_kinds(mapping: dict[str, Any], *kinds: str) -> dict[str, Any]:
+    """`mapping` narrowed to the resources of `kinds`."""
+    return {
+        **mapping,
+        "resources": [r for r in mapping["resources"] if r["kind"] in kinds],
+    }
+
+
 def page(page_id: str) -> dict[str, Any]:
     return {
         "id": page_id,

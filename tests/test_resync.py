@@ -1,6 +1,5 @@
 """Whole resyncs through Ocean's own machinery (IntegrationTestHarness), Statuspage mocked at HTTP."""
 
-import copy
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -11,7 +10,7 @@ import pytest
 import respx
 
 from client import RetryPolicy
-from tests.support import HOST, FakeAccount, RollingWindowLimit, fail_path
+from tests.support import HOST, FakeAccount, RollingWindowLimit, fail_path, only_kinds
 
 # An entity Port holds from an earlier sync that Statuspage no longer has: a healthy resync deletes
 # it, a failed one must not.
@@ -30,12 +29,6 @@ def by_blueprint(entities: list[dict[str, Any]]) -> Counter[str]:
 
 def identifiers(entities: list[dict[str, Any]], blueprint: str) -> set[str]:
     return {e["identifier"] for e in entities if e["blueprint"] == blueprint}
-
-
-def mapping_of(shipped: dict[str, Any], *kinds: str) -> dict[str, Any]:
-    mapping = copy.deepcopy(shipped)
-    mapping["resources"] = [r for r in mapping["resources"] if r["kind"] in kinds]
-    return mapping
 
 
 async def test_full_resync_of_one_page_lands_every_entity_in_four_requests(
@@ -93,7 +86,7 @@ async def test_incident_updates_carry_their_page_id(
     api: respx.MockRouter, run_harness: Any, shipped_mapping: dict[str, Any]
 ) -> None:
     FakeAccount.generate(page_ids=("p1", "p2"), incidents=2, updates=2).serve(api)
-    mapping = mapping_of(shipped_mapping, "incident_update")
+    mapping = only_kinds(shipped_mapping, "incident_update")
     mapping["resources"][0]["port"]["entity"]["mappings"]["properties"][
         "page"
     ] = ".page_id"
@@ -112,7 +105,7 @@ async def test_page_kind_yields_what_statuspage_yields_from_one_page_list(
     api: respx.MockRouter, run_harness: Any, shipped_mapping: dict[str, Any]
 ) -> None:
     FakeAccount.generate(page_ids=("p1", "p2")).serve(api)
-    statuspage = mapping_of(shipped_mapping, "statuspage")
+    statuspage = only_kinds(shipped_mapping, "statuspage")
     as_page = {**statuspage["resources"][0], "kind": "page"}
     mapping = {**statuspage, "resources": [statuspage["resources"][0], as_page]}
 

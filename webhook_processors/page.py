@@ -5,6 +5,7 @@ from port_ocean.core.handlers.webhook.webhook_event import WebhookEventRawResult
 
 from client import Item, get_client
 from integration import ObjectKind
+from resync import with_status
 from webhook_processors.base import StatuspageWebhookProcessor, no_change, upserted
 from webhook_processors.payload import StatuspageEvent
 
@@ -35,4 +36,4 @@ class PageStatusWebhookProcessor(StatuspageWebhookProcessor):
                 f"Page {event.page_id} was not found in Statuspage; its {kind} entity is kept"
             )
             return no_change()
-        return upserted([{**page, **event.page_status}])
+        return upserted([with_status(page, event.page_status)])

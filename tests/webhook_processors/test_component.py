@@ -6,7 +6,7 @@ from typing import Any
 
 import respx
 
-from tests.support import HOST
+from tests.support import HOST, only_kinds
 from tests.webhook_processors.conftest import LiveFactory
 from tests.webhook_processors.support import (
     LiveOcean,
@@ -78,12 +78,7 @@ async def test_only_the_component_kind_is_asked_for_when_only_it_is_mapped(
     statuspage.get(COMPONENT_URL).respond(
         json=api_component(docs_samples, "operational")
     )
-    components_only = {
-        **shipped_mapping,
-        "resources": [
-            r for r in shipped_mapping["resources"] if r["kind"] == "component"
-        ],
-    }
+    components_only = only_kinds(shipped_mapping, "component")
     notified = api_component(docs_samples, "operational")
 
     async with start_live(mapping=components_only) as live:

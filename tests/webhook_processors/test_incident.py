@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import respx
 
-from tests.support import HOST
+from tests.support import HOST, only_kinds
 from tests.webhook_processors.conftest import LiveFactory
 from tests.webhook_processors.support import (
     LiveOcean,
@@ -65,12 +65,7 @@ async def test_incident_updates_are_enriched_like_the_resync_enriches_them(
 ) -> None:
     incident = api_incident(docs_samples)
     statuspage.get(INCIDENT_URL).respond(json=incident)
-    updates_only = {
-        **shipped_mapping,
-        "resources": [
-            r for r in shipped_mapping["resources"] if r["kind"] == "incident_update"
-        ],
-    }
+    updates_only = only_kinds(shipped_mapping, "incident_update")
     properties = updates_only["resources"][0]["port"]["entity"]["mappings"][
         "properties"
     ]

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import respx
 
-from tests.support import HOST
+from tests.support import HOST, only_kinds
 from tests.webhook_processors.conftest import LiveFactory
 from tests.webhook_processors.support import (
     by_blueprint,
@@ -20,13 +20,6 @@ from tests.webhook_processors.support import (
 
 PAGE = "8m2l51279rpl"
 PAGE_URL = f"{HOST}/v1/pages/{PAGE}"
-
-
-def only(shipped_mapping: dict[str, Any], kind: str) -> dict[str, Any]:
-    return {
-        **shipped_mapping,
-        "resources": [r for r in shipped_mapping["resources"] if r["kind"] == kind],
-    }
 
 
 async def test_the_page_status_of_a_component_notification_reaches_the_page_entity(
@@ -40,7 +33,7 @@ async def test_the_page_status_of_a_component_notification_reaches_the_page_enti
     fetch = statuspage.get(PAGE_URL).respond(json=page)
     component = docs_samples["payloads"]["component"]
 
-    async with start_live(mapping=only(shipped_mapping, "statuspage")) as live:
+    async with start_live(mapping=only_kinds(shipped_mapping, "statuspage")) as live:
         await live.deliver(
             component_notification(
                 component,
@@ -68,7 +61,7 @@ async def test_the_statuspage_and_page_kinds_share_one_fetch(
     statuspage.get(url__regex=rf"{HOST}/v1/pages/{PAGE}/incidents/.*").respond(
         json=docs_samples["payloads"]["incident"]
     )
-    statuspage_kind = only(shipped_mapping, "statuspage")
+    statuspage_kind = only_kinds(shipped_mapping, "statuspage")
     as_page = {**statuspage_kind["resources"][0], "kind": "page"}
     mapping = {
         **statuspage_kind,
@@ -98,7 +91,7 @@ async def test_a_page_the_api_does_not_find_is_kept(
     in_port = [{"identifier": PAGE, "blueprint": "statuspage"}]
 
     async with start_live(
-        mapping=only(shipped_mapping, "statuspage"), port_entities=in_port
+        mapping=only_kinds(shipped_mapping, "statuspage"), port_entities=in_port
     ) as live:
         await live.deliver(
             component_notification(
@@ -123,7 +116,7 @@ async def test_a_notification_without_a_page_status_leaves_the_page_alone(
     )
     notification["page"] = {"id": PAGE}
 
-    async with start_live(mapping=only(shipped_mapping, "statuspage")) as live:
+    async with start_live(mapping=only_kinds(shipped_mapping, "statuspage")) as live:
         await live.deliver(notification)
 
     # Upserting the page without its status would blank the status in Port.
@@ -140,7 +133,7 @@ async def test_the_page_of_a_page_outside_statuspage_ids_is_ignored(
     statuspage.get(PAGE_URL).respond(json=docs_samples["payloads"]["page"])
 
     async with start_live(
-        mapping=only(shipped_mapping, "statuspage"), statuspage_ids="another-page"
+        mapping=only_kinds(shipped_mapping, "statuspage"), statuspage_ids="another-page"
     ) as live:
         await live.deliver(
             component_notification(
@@ -180,3 +173,32 @@ async def test_live_events_wait_for_the_api_key_s_rate_limit(
     assert len(arrivals) == 2
     assert arrivals[1] - arrivals[0] >= 0.9
     assert by_blueprint(live.upserted).keys() == {"statuspage", "statuspageComponent"}
+
+
+async def test_a_resync_keeps_the_status_the_last_webhook_brought(
+    statuspage: respx.MockRouter,
+    start_live: LiveFactory,
+    shipped_mapping: dict[str, Any],
+    docs_samples: dict[str, Any],
+) -> None:
+    page = docs_samples["payloads"]["page"]
+    other = {**page, "id": "otherpage123", "name": "Other"}
+    statuspage.get(PAGE_URL).respond(json=page)
+    statuspage.get(f"{HOST}/v1/pages").respond(json=[page, other])
+
+    async with start_live(mapping=only_kinds(shipped_mapping, "statuspage")) as live:
+        await live.deliver(
+            component_notification(
+                docs_samples["payloads"]["component"],
+                page_summary(PAGE, "critical", "Major System Outage"),
+                old_status="operational",
+            )
+        )
+        result = await live.harness.trigger_resync()
+
+    assert result.errors == []
+    resynced = {e["identifier"]: e["properties"] for e in result.upserted_entities}
+    assert resynced[PAGE]["status_indicator"] == "critical"
+    assert resynced[PAGE]["status_description"] == "Major System Outage"
+    # A page no webhook spoke of has no status to keep.
+    assert resynced["otherpage123"].get("status_indicator") is None
