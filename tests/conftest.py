@@ -5,14 +5,14 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from port_ocean.integration_testing import IntegrationTestHarness, InterceptTransport
+from port_ocean.integration_testing import IntegrationTestHarness
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT, integration_harness
+
 RESOURCES = ROOT / ".port" / "resources"
 
 HarnessFactory = Callable[..., AbstractAsyncContextManager[IntegrationTestHarness]]
@@ -67,24 +67,11 @@ def run_harness(
         port_entities: list[dict[str, Any]] | None = None,
         **config: Any,
     ) -> AsyncIterator[IntegrationTestHarness]:
-        harness = IntegrationTestHarness(
-            integration_path=str(ROOT),
-            port_mapping_config=mapping or shipped_mapping,
-            # Our client owns its httpx client; nothing may go through Ocean's shared one.
-            third_party_transport=InterceptTransport(strict=True),
-            port_blueprints=shipped_blueprints,
-            port_search_entities_response=port_entities or [],
-            config_overrides={
-                "integration": {
-                    "identifier": "statuspage-test",
-                    "type": "statuspage",
-                    "config": {
-                        "statuspage_api_key": api_key,
-                        "statuspage_host": host,
-                        **config,
-                    },
-                }
-            },
+        harness = integration_harness(
+            mapping or shipped_mapping,
+            shipped_blueprints,
+            {"statuspage_api_key": api_key, "statuspage_host": host, **config},
+            port_entities,
         )
         await harness.start()
         try:

@@ -4,12 +4,15 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 import respx
+from port_ocean.integration_testing import IntegrationTestHarness, InterceptTransport
 
 HOST = "https://statuspage.test"
+ROOT = Path(__file__).resolve().parent.parent
 
 Responder = Callable[[httpx.Request], httpx.Response | None]
 
@@ -27,6 +30,34 @@ class FakeClock:
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+def integration_harness(
+    mapping: dict[str, Any],
+    blueprints: dict[str, dict[str, Any]],
+    config: dict[str, Any],
+    port_entities: list[dict[str, Any]] | None = None,
+    **ocean_settings: Any,
+) -> IntegrationTestHarness:
+    """Ocean's test harness around this integration, Port mocked in-process; `config` is the
+    integration's settings, `ocean_settings` Ocean's own (event_listener, base_url, ...).
+    """
+    return IntegrationTestHarness(
+        integration_path=str(ROOT),
+        port_mapping_config=mapping,
+        # Our client owns its httpx client; nothing may go through Ocean's shared one.
+        third_party_transport=InterceptTransport(strict=True),
+        port_blueprints=blueprints,
+        port_search_entities_response=port_entities or [],
+        config_overrides={
+            "integration": {
+                "identifier": "statuspage-test",
+                "type": "statuspage",
+                "config": config,
+            },
+            **ocean_settings,
+        },
+    )
 
 
 def only_kinds(mapping: dict[str, Any], *kinds: str) -> dict[str, Any]:

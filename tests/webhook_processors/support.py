@@ -11,18 +11,16 @@ import copy
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 from loguru import logger
 from port_ocean.context.ocean import ocean
-from port_ocean.integration_testing import IntegrationTestHarness, InterceptTransport
+from port_ocean.integration_testing import IntegrationTestHarness
 
-from tests.support import HOST
+from tests.support import HOST, integration_harness
 from webhook_processors.base import WEBHOOK_PATH
 
-ROOT = Path(__file__).resolve().parents[2]
 BASE_URL = "https://ocean.example.com"
 ROUTE = f"/integration{WEBHOOK_PATH}"
 SECRET = "a-webhook-secret-for-tests"
@@ -85,27 +83,15 @@ async def live_ocean(
     **config: Any,
 ) -> AsyncIterator[LiveOcean]:
     """Ocean with our integration loaded and its webhook worker running; Statuspage at HOST."""
-    overrides: dict[str, Any] = {
-        "event_listener": {"type": event_listener},
-        "integration": {
-            "identifier": "statuspage-test",
-            "type": "statuspage",
-            "config": {
-                "statuspage_api_key": api_key,
-                "statuspage_host": HOST,
-                **config,
-            },
-        },
-    }
+    ocean_settings: dict[str, Any] = {"event_listener": {"type": event_listener}}
     if base_url is not None:
-        overrides["base_url"] = base_url
-    harness = IntegrationTestHarness(
-        integration_path=str(ROOT),
-        port_mapping_config=mapping,
-        third_party_transport=InterceptTransport(strict=True),
-        port_blueprints=blueprints,
-        port_search_entities_response=port_entities or [],
-        config_overrides=overrides,
+        ocean_settings["base_url"] = base_url
+    harness = integration_harness(
+        mapping,
+        blueprints,
+        {"statuspage_api_key": api_key, "statuspage_host": HOST, **config},
+        port_entities,
+        **ocean_settings,
     )
     await harness.start()
     app = ocean.app
