@@ -68,10 +68,11 @@ class EmulatorCore:
         runtime_rng = random.Random(f"runtime-{self.config.data.seed}")
         self._ids = IdFactory(runtime_rng, taken=self.state.object_ids())
         rate = self.config.rate_limit
-        self._limiter = SlidingWindowLimiter(rate.limit, rate.window_seconds, clock)
+        self._clock = clock
+        self._limiter = SlidingWindowLimiter(rate.limit, rate.window_seconds)
         self._rate_limit_status = rate.status
         self._unpaginated_limiter = SlidingWindowLimiter(
-            1, self.config.unpaginated_components_window_seconds, clock
+            1, self.config.unpaginated_components_window_seconds
         )
         self._latency = self.config.latency_seconds
         self._faults = FaultPlan()
@@ -93,17 +94,23 @@ class EmulatorCore:
             for known in self.config.api_keys
         )
 
-    def admit(self, key: str, *, unpaginated_components: bool) -> float | None:
-        """None if the request may proceed, else seconds until it could."""
+    def now(self) -> float:
+        """The emulator's clock: what request stamps and rate-limit windows are measured on."""
+        return self._clock()
+
+    def admit(
+        self, key: str, arrived: float, *, unpaginated_components: bool
+    ) -> float | None:
+        """None if a request that arrived at `arrived` may proceed, else seconds until it could."""
         with self._lock:
             limiters = [self._limiter]
             if unpaginated_components:
                 limiters.append(self._unpaginated_limiter)
-            wait = max(limiter.wait_time(key) for limiter in limiters)
+            wait = max(limiter.wait_time(key, arrived) for limiter in limiters)
             if wait > 0:
                 return wait
             for limiter in limiters:
-                limiter.record(key)
+                limiter.record(key, arrived)
             return None
 
     @property

@@ -56,12 +56,12 @@ class ApiGate:
         await self._app(scope, receive, send)
 
     async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
-        arrived = time.time()
+        arrived = self._core.now()
         template = _route_template(self._api_routes, scope)
         outcome = _Outcome()
         try:
             await self._answer(
-                scope, receive, outcome.watching(send), template, outcome
+                scope, receive, outcome.watching(send), template, outcome, arrived
             )
         finally:
             self._core.record_request(
@@ -83,6 +83,7 @@ class ApiGate:
         send: Send,
         template: str | None,
         outcome: "_Outcome",
+        arrived: float,
     ) -> None:
         key = _api_key(scope)
         if key is None or not self._core.is_valid_key(key):
@@ -90,7 +91,9 @@ class ApiGate:
             await unauthorized(scope, receive, send)
             return
         wait = self._core.admit(
-            key, unpaginated_components=_unpaginated_components(scope, template)
+            key,
+            arrived,
+            unpaginated_components=_unpaginated_components(scope, template),
         )
         if wait is not None:
             outcome.rate_limited = True

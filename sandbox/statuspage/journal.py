@@ -16,6 +16,8 @@ class LoggedRequest:
     path: str
     query: str
     status: int
+    # When it arrived, on the emulator's clock (monotonic by default): the stamp the rate
+    # limiter decided on.
     timestamp: float
     route: str | None
 

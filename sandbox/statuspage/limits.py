@@ -11,32 +11,35 @@ Clock = Callable[[], float]
 
 
 class SlidingWindowLimiter:
-    """Remembers when each key's recent requests were admitted."""
+    """Remembers when each key's recent requests were admitted.
 
-    def __init__(self, limit: int, window: float, clock: Clock) -> None:
+    Times are passed in, not read here: the caller stamps a request once, on arrival, and the
+    same stamp decides admission and goes in the request log, so the log shows exactly what
+    the limiter counted.
+    """
+
+    def __init__(self, limit: int, window: float) -> None:
         self.limit = limit
         self.window = window
-        self._clock = clock
         self._admitted: dict[str, deque[float]] = {}
 
     @property
     def enabled(self) -> bool:
         return self.limit > 0
 
-    def wait_time(self, key: str) -> float:
-        """Seconds until `key` may make a request; 0.0 when it may now."""
+    def wait_time(self, key: str, now: float) -> float:
+        """Seconds from `now` until `key` may make a request; 0.0 when it may then."""
         if not self.enabled:
             return 0.0
-        now = self._clock()
         admitted = self._forget_expired(key, now)
         if len(admitted) < self.limit:
             return 0.0
         # The slot frees once the oldest request in the window leaves it.
         return admitted[0] + self.window - now
 
-    def record(self, key: str) -> None:
+    def record(self, key: str, at: float) -> None:
         if self.enabled:
-            self._admitted.setdefault(key, deque()).append(self._clock())
+            self._admitted.setdefault(key, deque()).append(at)
 
     def reset(self) -> None:
         self._admitted.clear()

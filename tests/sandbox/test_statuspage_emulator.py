@@ -432,7 +432,7 @@ def test_real_time_window_never_admits_more_than_n_in_any_w_seconds() -> None:
     assert len(admitted) >= 2 * limit  # the window slid: a second batch got in
     assert any(entry.status == 420 for entry in log)
     for start in admitted:
-        in_window = [t for t in admitted if start <= t < start + window - 0.01]
+        in_window = [t for t in admitted if start <= t < start + window]
         assert len(in_window) <= limit
 
 
@@ -511,7 +511,7 @@ def test_request_log_and_counters_record_and_reset(
         200,
     )
     assert entry.route == "/v1/pages/{page_id}/incidents"
-    assert abs(entry.timestamp - time.time()) < 5
+    assert abs(entry.timestamp - time.monotonic()) < 5
     assert counters.total == 3
     assert counters.by_route["/v1/pages/{page_id}"] == 1
     assert counters.by_status == {200: 1, 404: 1, 401: 1}
