@@ -169,7 +169,7 @@ class StatuspageClient:
                     )
                 if response.status_code in RATE_LIMIT_STATUSES:
                     rate_limit_waits += 1
-                    self._wait_out_rate_limit(response, method, path, rate_limit_waits)
+                    self._pause_for_rate_limit(response, method, path, rate_limit_waits)
                     continue
                 return _decode(response, method, path)
             except _RetryableFailure as failure:
@@ -186,7 +186,7 @@ class StatuspageClient:
                 )
                 await self._sleep(delay)
 
-    def _wait_out_rate_limit(
+    def _pause_for_rate_limit(
         self, response: httpx.Response, method: str, path: str, waits: int
     ) -> None:
         if waits > self._retry_policy.max_rate_limit_waits:
