@@ -17,24 +17,25 @@ from typing import Any
 from sandbox.expected import BLUEPRINTS, expected_identifiers
 from sandbox.ocean_process import Sandbox, ocean_environment, run_once
 from sandbox.port.server import PortStub
-from sandbox.statuspage.config import DEFAULT_API_KEY, DataConfig, EmulatorConfig
+from sandbox.statuspage.config import (
+    DEFAULT_API_KEY,
+    DataConfig,
+    EmulatorConfig,
+    add_data_arguments,
+    data_config_from,
+)
 from sandbox.statuspage.server import StatuspageEmulator
 
 Entity = dict[str, Any]
+# The size the foundation issue measures: one page, 5 groups, 20 components, 50 incidents.
+DEMO_SIZE = DataConfig(groups=5, components=20, incidents=50)
 ROWS_PER_KIND = 3
 TREE_WIDTH = 3
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    data = DataConfig(
-        seed=args.seed,
-        pages=args.pages,
-        groups=args.groups,
-        components=args.components,
-        incidents=args.incidents,
-        updates=args.updates,
-    )
+    data = data_config_from(args)
     print(
         f"Sandbox: {data.pages} page(s), each with {data.groups} groups, {data.components} "
         f"components, {data.incidents} incidents of {data.updates} updates (seed {data.seed})"
@@ -198,14 +199,8 @@ def _short(text: object, width: int = 48) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    defaults = DataConfig()
     parser = argparse.ArgumentParser(prog="make demo", description=__doc__)
-    parser.add_argument("--pages", type=int, default=defaults.pages)
-    parser.add_argument("--groups", type=int, default=5)
-    parser.add_argument("--components", type=int, default=20)
-    parser.add_argument("--incidents", type=int, default=50)
-    parser.add_argument("--updates", type=int, default=defaults.updates)
-    parser.add_argument("--seed", type=int, default=defaults.seed)
+    add_data_arguments(parser, DEMO_SIZE)
     parser.add_argument(
         "--timeout", type=float, default=300, help="seconds before the run is stopped"
     )

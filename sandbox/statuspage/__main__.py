@@ -19,6 +19,8 @@ from .config import (
     DataConfig,
     EmulatorConfig,
     RateLimitConfig,
+    add_data_arguments,
+    data_config_from,
 )
 from .server import StatuspageEmulator
 
@@ -48,14 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _config(args: argparse.Namespace) -> EmulatorConfig:
     return EmulatorConfig(
-        data=DataConfig(
-            seed=args.seed,
-            pages=args.pages,
-            groups=args.groups,
-            components=args.components,
-            incidents=args.incidents,
-            updates=args.updates,
-        ),
+        data=data_config_from(args),
         rate_limit=RateLimitConfig(
             limit=args.rate_limit,
             window_seconds=args.rate_window,
@@ -67,24 +62,12 @@ def _config(args: argparse.Namespace) -> EmulatorConfig:
 
 
 def _parser() -> argparse.ArgumentParser:
-    defaults = DataConfig()
     rate = RateLimitConfig()
     parser = argparse.ArgumentParser(
         prog="python -m sandbox.statuspage",
         description="Statuspage API emulator on 127.0.0.1 (API under /v1).",
     )
-    parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--pages", type=int, default=defaults.pages)
-    parser.add_argument("--groups", type=int, default=defaults.groups, help="per page")
-    parser.add_argument(
-        "--components", type=int, default=defaults.components, help="per page"
-    )
-    parser.add_argument(
-        "--incidents", type=int, default=defaults.incidents, help="per page"
-    )
-    parser.add_argument(
-        "--updates", type=int, default=defaults.updates, help="per incident"
-    )
+    add_data_arguments(parser, DataConfig())
     parser.add_argument(
         "--rate-limit", type=int, default=rate.limit, help="per window; 0 disables"
     )

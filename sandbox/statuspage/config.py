@@ -1,5 +1,6 @@
 """Settings of the Statuspage emulator: data size, rate limit, latency, keys."""
 
+import argparse
 from dataclasses import dataclass, field
 
 DEFAULT_API_KEY = "sandbox-api-key"
@@ -27,6 +28,33 @@ class DataConfig:
         sizes = (self.groups, self.components, self.incidents, self.updates)
         if min(sizes) < 0:
             raise ValueError("groups, components, incidents and updates must be >= 0")
+
+
+def add_data_arguments(parser: argparse.ArgumentParser, defaults: DataConfig) -> None:
+    """The data set's size knobs as command-line options (the emulator's CLI, `make demo`)."""
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--pages", type=int, default=defaults.pages)
+    parser.add_argument("--groups", type=int, default=defaults.groups, help="per page")
+    parser.add_argument(
+        "--components", type=int, default=defaults.components, help="per page"
+    )
+    parser.add_argument(
+        "--incidents", type=int, default=defaults.incidents, help="per page"
+    )
+    parser.add_argument(
+        "--updates", type=int, default=defaults.updates, help="per incident"
+    )
+
+
+def data_config_from(args: argparse.Namespace) -> DataConfig:
+    return DataConfig(
+        seed=args.seed,
+        pages=args.pages,
+        groups=args.groups,
+        components=args.components,
+        incidents=args.incidents,
+        updates=args.updates,
+    )
 
 
 @dataclass(frozen=True)
