@@ -10,7 +10,7 @@ import ipaddress
 import math
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 from urllib.parse import parse_qs
 
@@ -58,12 +58,8 @@ class ApiGate:
     async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
         arrived = self._core.now()
         template = _route_template(self._api_routes, scope)
-        outcome = _Outcome()
-        try:
-            await self._answer(
-                scope, receive, outcome.watching(send), template, outcome, arrived
-            )
-        finally:
+
+        def log(outcome: _Outcome) -> None:
             self._core.record_request(
                 LoggedRequest(
                     method=str(scope["method"]),
@@ -75,6 +71,14 @@ class ApiGate:
                 ),
                 rate_limited=outcome.rate_limited,
             )
+
+        outcome = _Outcome(log)
+        try:
+            await self._answer(
+                scope, receive, outcome.watching(send), template, outcome, arrived
+            )
+        finally:
+            outcome.finish()
 
     async def _answer(
         self,
@@ -155,19 +159,31 @@ class ApiGate:
 
 
 class _Outcome:
-    """What was answered, for the request log."""
+    """What was answered, logged as the last byte leaves: a client holding its
+    answer always finds its request in the log."""
 
-    def __init__(self) -> None:
+    def __init__(self, log: Callable[["_Outcome"], None]) -> None:
         self.status = 500  # stays so if the app fails before answering
         self.rate_limited = False
+        self._log = log
+        self._logged = False
 
     def watching(self, send: Send) -> Send:
         async def watched(message: Message) -> None:
             if message["type"] == "http.response.start":
                 self.status = int(message["status"])
+            elif message["type"] == "http.response.body" and not message.get(
+                "more_body", False
+            ):
+                self.finish()
             await send(message)
 
         return watched
+
+    def finish(self) -> None:
+        if not self._logged:
+            self._logged = True
+            self._log(self)
 
 
 def _rate_limited(status: int, wait: float) -> JSONResponse:

@@ -144,6 +144,17 @@ def get_all_pages(
     raise AssertionError("pagination never ended")
 
 
+def wait_for_logged_requests(
+    emu: StatuspageEmulator, count: int, timeout: float
+) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if emu.counters.total >= count:
+            return True
+        time.sleep(0.02)
+    return False
+
+
 # Auth and routing -------------------------------------------------------------
 
 
@@ -466,6 +477,9 @@ def test_slow_fault_outlasts_the_client_timeout_once(
 
     assert again.status_code == 200
     assert time.monotonic() - started < 0.5
+    # The abandoned request is still sleeping in the server; it must be logged
+    # here, not in whichever test resets the shared emulator next.
+    assert wait_for_logged_requests(emu, 2, timeout=5)
 
 
 def test_malformed_fault_answers_truncated_json(
@@ -517,6 +531,17 @@ def test_request_log_and_counters_record_and_reset(
     assert counters.by_status == {200: 1, 404: 1, 401: 1}
     assert emu.log == []
     assert emu.counters.total == 0
+
+
+def test_a_request_is_logged_before_its_client_has_the_answer(
+    api: httpx.Client, emu: StatuspageEmulator
+) -> None:
+    logged_when_answered = []
+    for _ in range(100):
+        api.get("/v1/pages")
+        logged_when_answered.append(emu.counters.total)
+
+    assert logged_when_answered == list(range(1, 101))
 
 
 # Data -------------------------------------------------------------------------
