@@ -14,6 +14,7 @@ from resync import (
 from settings import current_settings
 from webhook_processors.base import WEBHOOK_PATH
 from webhook_processors.component import ComponentWebhookProcessor
+from webhook_processors.gate import WebhookGate
 from webhook_processors.incident import IncidentWebhookProcessor
 from webhook_processors.page import PageStatusWebhookProcessor
 from webhook_processors.security import mask_tokens_in_access_log
@@ -30,6 +31,8 @@ ocean.on_resync(ObjectKind.INCIDENT_UPDATE)(resync_incident_updates)
 ocean.add_webhook_processor(WEBHOOK_PATH, IncidentWebhookProcessor)
 ocean.add_webhook_processor(WEBHOOK_PATH, ComponentWebhookProcessor)
 ocean.add_webhook_processor(WEBHOOK_PATH, PageStatusWebhookProcessor)
+# Refuses forged and oversized deliveries before Ocean answers 200 and queues them.
+ocean.app.fast_api_app.add_middleware(WebhookGate)
 # Statuspage sends the webhook token in the URL, which uvicorn's access log prints.
 mask_tokens_in_access_log()
 

@@ -16,7 +16,6 @@ from port_ocean.core.handlers.webhook.webhook_event import (
     WebhookEvent,
     WebhookEventRawResults,
 )
-from starlette.requests import Request
 
 from client import Item, StatuspageNotFoundError
 from integration import ObjectKind
@@ -25,11 +24,10 @@ from webhook_processors.payload import (
     EventFamily,
     InvalidEventError,
     StatuspageEvent,
-    check_body_size,
     family_of,
     parse_event,
 )
-from webhook_processors.security import current_webhook_token, refusal_reason
+from webhook_processors.security import delivery_is_trusted
 
 WEBHOOK_PATH = "/webhook"
 
@@ -63,26 +61,10 @@ class StatuspageWebhookProcessor(AbstractWebhookProcessor):
         return list(self.kinds)
 
     async def authenticate(self, payload: EventPayload, headers: EventHeaders) -> bool:
-        request = self.event._original_request
-        reason = refusal_reason(request, current_webhook_token())
-        if reason is None:
-            return True
-        sender = (
-            request.client.host
-            if isinstance(request, Request) and request.client
-            else None
-        )
-        logger.warning(
-            f"Refused a Statuspage webhook from {sender or 'an unknown sender'}: {reason}. "
-            "Nothing was changed."
-        )
-        return False
+        return delivery_is_trusted(self.event._original_request)
 
     async def validate_payload(self, payload: EventPayload) -> bool:
         try:
-            request = self.event._original_request
-            if request is not None:
-                check_body_size(len(await request.body()))
             parse_event(payload)
         except InvalidEventError as error:
             logger.warning(

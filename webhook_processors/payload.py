@@ -13,10 +13,6 @@ from typing import Any
 
 from client import Item
 
-# Statuspage notifications are a few kilobytes; an incident with a long history stays far
-# below this. Ocean has parsed the body before any processor runs, so this bounds the work
-# done on a body, not the memory it took: bound that at the ingress.
-MAX_BODY_BYTES = 1024 * 1024
 # Statuspage ids are short alphanumerics. Anything else is refused before it reaches an API
 # path, where a `/` or `..` would address another endpoint.
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -73,13 +69,6 @@ def parse_event(payload: Any) -> StatuspageEvent:
         subject=subject,
         page_status=_page_status(page),
     )
-
-
-def check_body_size(size: int) -> None:
-    if size > MAX_BODY_BYTES:
-        raise InvalidEventError(
-            f"the body has {size} bytes, more than the {MAX_BODY_BYTES} accepted"
-        )
 
 
 def _object(payload: dict[str, Any], key: str) -> Item:

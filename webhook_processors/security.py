@@ -12,6 +12,7 @@ import hmac
 import logging
 import re
 
+from loguru import logger
 from port_ocean.context.ocean import ocean
 from port_ocean.core.handlers.webhook.webhook_event import WebhookOriginalRequest
 from starlette.requests import Request
@@ -56,6 +57,21 @@ def refusal_reason(request: WebhookOriginalRequest | None, expected: str) -> str
     if not token_matches(presented[0], expected):
         return "its token is wrong"
     return None
+
+
+def delivery_is_trusted(request: WebhookOriginalRequest | None) -> bool:
+    """Whether a delivery carries our token; a refusal is logged with its reason, never a token."""
+    reason = refusal_reason(request, current_webhook_token())
+    if reason is None:
+        return True
+    sender = (
+        request.client.host if isinstance(request, Request) and request.client else None
+    )
+    logger.warning(
+        f"Refused a Statuspage webhook from {sender or 'an unknown sender'}: {reason}. "
+        "Nothing was changed."
+    )
+    return False
 
 
 def redact_token(text: str, token: str) -> str:

@@ -8,7 +8,7 @@ results to Ocean, which writes to the Port mock of IntegrationTestHarness.
 
 import asyncio
 import copy
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -49,7 +49,7 @@ class LiveOcean:
         self,
         payload: Any = None,
         token: str | None = SECRET,
-        content: bytes | None = None,
+        content: bytes | AsyncIterable[bytes] | None = None,
         params: list[tuple[str, str]] | None = None,
     ) -> httpx.Response:
         """POSTs like Statuspage does, then waits until Ocean's worker has processed it."""

@@ -3,18 +3,23 @@
 import logging
 from typing import Any
 
+import httpx
 import pytest
 import respx
+from port_ocean.core.handlers.webhook.webhook_event import WebhookEvent
+from starlette.requests import Request
 
 from tests.support import HOST
 from tests.webhook_processors.conftest import LiveFactory
 from tests.webhook_processors.support import (
+    BASE_URL,
     SECRET,
     LiveOcean,
     by_blueprint,
     component_notification,
     page_summary,
 )
+from webhook_processors.component import ComponentWebhookProcessor
 from webhook_processors.security import mask_tokens_in_access_log
 
 PAGE = "8m2l51279rpl"
@@ -67,8 +72,9 @@ async def test_a_delivery_without_the_right_token_changes_nothing_and_logs_no_to
 ) -> None:
     serve(statuspage, docs_samples)
 
-    await live.deliver(notification(docs_samples), params=params)
+    response = await live.deliver(notification(docs_samples), params=params)
 
+    assert response.status_code == 401
     assert statuspage.calls.call_count == 0
     assert live.upserted == []
     assert live.deleted == []
@@ -93,6 +99,43 @@ async def test_without_a_configured_secret_a_token_is_still_required(
 
     assert statuspage.calls.call_count == 0
     assert live.upserted == []
+
+
+@pytest.mark.parametrize(
+    "request_url",
+    [None, f"{BASE_URL}/integration/webhook?token={FORGED}"],
+    ids=["relayed without its request", "wrong token"],
+)
+async def test_a_processor_refuses_an_event_the_gate_did_not_see(
+    live: LiveOcean,
+    docs_samples: dict[str, Any],
+    log_lines: list[str],
+    request_url: str | None,
+) -> None:
+    original = None if request_url is None else post_to(request_url)
+    payload = notification(docs_samples)
+    event = WebhookEvent(
+        trace_id="t", payload=payload, headers={}, original_request=original
+    )
+
+    trusted = await ComponentWebhookProcessor(event).authenticate(payload, {})
+
+    assert trusted is False
+    assert any("Refused a Statuspage webhook" in line for line in log_lines)
+
+
+def post_to(url: str) -> Request:
+    parts = httpx.URL(url)
+    return Request(
+        {
+            "type": "http",
+            "method": "POST",
+            "path": parts.path,
+            "query_string": parts.query,
+            "headers": [],
+            "client": ("203.0.113.9", 443),
+        }
+    )
 
 
 def test_the_access_log_masks_the_token(caplog: pytest.LogCaptureFixture) -> None:

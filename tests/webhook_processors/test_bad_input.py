@@ -3,6 +3,7 @@ and nothing upserted or deleted."""
 
 import copy
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ from tests.webhook_processors.support import (
     incident_notification,
     page_summary,
 )
-from webhook_processors.payload import MAX_BODY_BYTES
+from webhook_processors.gate import MAX_BODY_BYTES
 
 PAGE = "8m2l51279rpl"
 
@@ -122,12 +123,46 @@ async def test_a_malformed_notification_is_logged_with_its_reason_and_changes_no
     assert_nothing_changed(statuspage, live)
 
 
-async def test_a_huge_body_is_refused_by_its_size(
+def padded_to(size: int) -> bytes:
+    """An incident notification of exactly `size` bytes."""
+    unpadded = len(json.dumps(with_incident(postmortem_body="")).encode())
+    return json.dumps(with_incident(postmortem_body="x" * (size - unpadded))).encode()
+
+
+async def test_a_body_declared_too_large_is_refused_unread(
     statuspage: respx.MockRouter, live: LiveOcean, log_lines: list[str]
 ) -> None:
-    body = json.dumps(with_incident(postmortem_body="x" * MAX_BODY_BYTES)).encode()
+    response = await live.deliver(content=padded_to(MAX_BODY_BYTES + 1))
 
-    await live.deliver(content=body)
-
-    assert any(f"the body has {len(body)} bytes" in line for line in log_lines)
+    assert response.status_code == 413
+    assert any(f"larger than the {MAX_BODY_BYTES} bytes" in line for line in log_lines)
     assert_nothing_changed(statuspage, live)
+
+
+async def test_a_streamed_body_is_refused_once_it_passes_the_limit(
+    statuspage: respx.MockRouter, live: LiveOcean
+) -> None:
+    sent_chunks = 0
+
+    async def endless_chunks() -> AsyncIterator[bytes]:
+        nonlocal sent_chunks
+        for _ in range(1000):  # 64 MiB if nobody stopped reading
+            sent_chunks += 1
+            yield b" " * 65536
+
+    response = await live.deliver(content=endless_chunks())
+
+    assert response.status_code == 413
+    assert sent_chunks < 1000
+    assert_nothing_changed(statuspage, live)
+
+
+async def test_a_body_of_exactly_the_limit_is_processed(
+    statuspage: respx.MockRouter, live: LiveOcean
+) -> None:
+    response = await live.deliver(content=padded_to(MAX_BODY_BYTES))
+
+    assert response.status_code == 200
+    assert (
+        statuspage.calls.call_count > 0
+    )  # it reached a processor, which asked the API
