@@ -246,6 +246,11 @@ async def test_our_current_subscriber_is_kept_and_a_second_start_adds_nothing(
             "quarantined",
             id="quarantined",
         ),
+        pytest.param(
+            {"endpoint": OUR_URL, "email": "former-owner@example.com"},
+            "another email",
+            id="email",
+        ),
     ],
 )
 async def test_our_stale_subscriber_is_deleted_then_replaced(
@@ -266,6 +271,20 @@ async def test_our_stale_subscriber_is_deleted_then_replaced(
         f"deleted webhook subscriber {old}" in line and why in line
         for line in log_lines
     )
+
+
+@pytest.mark.parametrize(
+    "listed", [{"email": EMAIL.upper()}, {"email": None}], ids=["case", "not listed"]
+)
+async def test_our_subscriber_is_kept_when_its_email_is_ours_or_not_listed(
+    account: FakeSubscribers, start: StartOcean, listed: dict[str, Any]
+) -> None:
+    account.add("p1", OUR_URL, **listed)
+
+    async with start(statuspage_ids="p1"):
+        pass
+
+    assert account.operations == []
 
 
 async def test_duplicates_of_our_subscriber_are_removed(

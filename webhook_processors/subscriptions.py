@@ -10,7 +10,8 @@ path, whatever its token), or when it carries our current token, wherever it poi
 integration at an address it had before; the derived token differs per integration identifier,
 so a configured webhookSecret must differ per installation too). Of ours, the first that
 delivers to our address over our scheme with the current token, and that Statuspage has not
-quarantined, is kept; every other one is deleted, then one is created if none was kept. A
+quarantined, and that reports to the configured webhookSubscriberEmail, is kept; every other
+one is deleted, then one is created if none was kept. A
 subscriber that is not ours is never touched. One whose address and token both changed since
 the last start cannot be recognised: remove it in Statuspage.
 
@@ -65,14 +66,16 @@ class _Address:
 
 @dataclass(frozen=True)
 class OurEndpoint:
-    """The URL Statuspage must deliver to, and how to recognise subscribers pointing at us."""
+    """The URL Statuspage must deliver to, the email it reports failures to, and how to
+    recognise subscribers pointing at us."""
 
     route: str
     token: str
+    email: str
 
     @classmethod
-    def at(cls, base_url: str, token: str) -> "OurEndpoint":
-        return cls(f"{base_url.rstrip('/')}{ROUTE_PREFIX}{WEBHOOK_PATH}", token)
+    def at(cls, base_url: str, token: str, email: str) -> "OurEndpoint":
+        return cls(f"{base_url.rstrip('/')}{ROUTE_PREFIX}{WEBHOOK_PATH}", token, email)
 
     @property
     def url(self) -> str:
@@ -89,6 +92,8 @@ class OurEndpoint:
             return "it carries another token"
         if subscriber.get("quarantined_at"):
             return "Statuspage quarantined it"
+        if self._reports_elsewhere(subscriber):
+            return "it reports to another email"
         return None
 
     def claims(self, subscriber: Item) -> bool:
@@ -97,6 +102,11 @@ class OurEndpoint:
         return address is not None and (
             address == _Address.of(self.route) or self._carries_token(endpoint)
         )
+
+    def _reports_elsewhere(self, subscriber: Item) -> bool:
+        # A subscriber listed without its email is taken as it is, not replaced at every start.
+        email = subscriber.get("email")
+        return isinstance(email, str) and email.lower() != self.email.lower()
 
     def _carries_token(self, endpoint: str) -> bool:
         tokens = parse_qs(urlsplit(endpoint).query).get(TOKEN_PARAM, [])
@@ -125,13 +135,13 @@ async def ensure_webhook_subscriptions() -> None:
             "for a webhook subscriber; webhook subscribers are not managed"
         )
         return
-    endpoint = OurEndpoint.at(base_url, current_webhook_token())
-    await _ensure_on_pages(endpoint, settings, settings.webhook_subscriber_email)
+    endpoint = OurEndpoint.at(
+        base_url, current_webhook_token(), settings.webhook_subscriber_email
+    )
+    await _ensure_on_pages(endpoint, settings)
 
 
-async def _ensure_on_pages(
-    endpoint: OurEndpoint, settings: StatuspageSettings, email: str
-) -> None:
+async def _ensure_on_pages(endpoint: OurEndpoint, settings: StatuspageSettings) -> None:
     client = get_client()
     try:
         page_ids = await _selected_page_ids(client, settings)
@@ -144,7 +154,7 @@ async def _ensure_on_pages(
     failed = 0
     for page_id in page_ids:
         try:
-            await _ensure_on_page(client, page_id, endpoint, email)
+            await _ensure_on_page(client, page_id, endpoint)
         except StatuspageError as error:
             failed += 1
             logger.error(
@@ -173,7 +183,7 @@ async def _selected_page_ids(
 
 
 async def _ensure_on_page(
-    client: StatuspageClient, page_id: str, endpoint: OurEndpoint, email: str
+    client: StatuspageClient, page_id: str, endpoint: OurEndpoint
 ) -> None:
     ours = [
         subscriber
@@ -196,7 +206,9 @@ async def _ensure_on_page(
             f"delivers to {endpoint.route}"
         )
         return
-    created = await client.create_webhook_subscriber(page_id, endpoint.url, email)
+    created = await client.create_webhook_subscriber(
+        page_id, endpoint.url, endpoint.email
+    )
     logger.info(
         f"Live events: page {page_id}: created webhook subscriber {created.get('id')} "
         f"delivering to {endpoint.route}"
