@@ -2,7 +2,7 @@
 
 Statuspage signs nothing and sends no header of ours, so the subscriber URL carries a secret:
 `<base URL>/integration/webhook?token=<token>`. The token is the `webhookSecret` setting or, when
-that is unset, an HMAC of the API key and the integration identifier, so a default install never
+that is unset, an HMAC of the API key, the Port client id and the integration identifier, so a default install never
 accepts an unauthenticated event. It is compared in constant time and never logged; uvicorn's
 access log, which prints each request's URL, gets it masked.
 """
@@ -26,17 +26,26 @@ _DERIVATION_LABEL = b"port-ocean statuspage webhook token"
 _TOKEN_IN_URL = re.compile(rf"([?&]{TOKEN_PARAM}=)[^&\s\"']*")
 
 
-def webhook_token(settings: StatuspageSettings, integration_identifier: str) -> str:
+def webhook_token(
+    settings: StatuspageSettings, port_client_id: str, integration_identifier: str
+) -> str:
     """The token Statuspage must present: the configured secret, or one derived from the API
-    key and the integration's identifier, so two installations sharing a key differ."""
+    key, the Port organisation's client id and the integration's identifier. Installations
+    sharing a key, in one Port organisation or in two (staging and production, say), then
+    differ and never claim each other's subscribers."""
     if settings.webhook_secret:
         return settings.webhook_secret
-    message = _DERIVATION_LABEL + b"\0" + integration_identifier.encode()
+    installation = f"{port_client_id}\0{integration_identifier}".encode()
+    message = _DERIVATION_LABEL + b"\0" + installation
     return hmac.new(settings.api_key.encode(), message, hashlib.sha256).hexdigest()
 
 
 def current_webhook_token() -> str:
-    return webhook_token(current_settings(), ocean.config.integration.identifier)
+    return webhook_token(
+        current_settings(),
+        ocean.config.port.client_id,
+        ocean.config.integration.identifier,
+    )
 
 
 def token_matches(presented: str, expected: str) -> bool:

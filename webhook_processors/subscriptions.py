@@ -7,8 +7,8 @@ statuspageIds selects gets one webhook subscriber whose endpoint is our URL,
 
 A subscriber is *ours* when its endpoint is our webhook route at our address (same host, port and
 path, whatever its token), or when it carries our current token, wherever it points (this
-integration at an address it had before; the derived token differs per integration identifier,
-so a configured webhookSecret must differ per installation too). Of ours, the first that
+integration at an address it had before; the derived token differs per Port organisation and
+integration identifier, so a configured webhookSecret must differ per installation too). Of ours, the first that
 delivers to our address over our scheme with the current token, and that Statuspage has not
 quarantined, and that reports to the configured webhookSubscriberEmail, is kept; every other
 one is deleted, then one is created if none was kept. A

@@ -10,6 +10,7 @@ from webhook_processors.security import webhook_token
 
 KEY = "sk-live-events-key"
 SECRET = "s3cret-webhook-token-of-20"
+PORT_ORG = "port-client-id-of-production"
 
 
 def settings(**config: Any) -> StatuspageSettings:
@@ -17,17 +18,21 @@ def settings(**config: Any) -> StatuspageSettings:
 
 
 def test_a_configured_secret_is_the_token() -> None:
-    assert webhook_token(settings(webhook_secret=f"  {SECRET} "), "prod") == SECRET
+    configured = settings(webhook_secret=f"  {SECRET} ")
+
+    assert webhook_token(configured, PORT_ORG, "statuspage") == SECRET
 
 
 def test_without_a_secret_the_token_is_derived_and_reveals_nothing() -> None:
-    token = webhook_token(settings(), "prod")
+    token = webhook_token(settings(), PORT_ORG, "statuspage")
 
-    assert token == webhook_token(settings(webhook_secret=""), "prod")
+    assert token == webhook_token(settings(webhook_secret=""), PORT_ORG, "statuspage")
     rotated = StatuspageSettings.from_config({"statuspage_api_key": f"{KEY}-rotated"})
-    assert token != webhook_token(rotated, "prod")
-    # Two installations sharing an API key must not claim each other's subscribers.
-    assert token != webhook_token(settings(), "staging")
+    assert token != webhook_token(rotated, PORT_ORG, "statuspage")
+    # Installations sharing an API key must not claim each other's subscribers, whether
+    # they differ by identifier or by Port organisation.
+    assert token != webhook_token(settings(), PORT_ORG, "statuspage-eu")
+    assert token != webhook_token(settings(), "other-port-org", "statuspage")
     assert KEY not in token
     assert len(token) >= 32
 
