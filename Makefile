@@ -43,18 +43,20 @@ help:
 	@echo "make test     run pytest (extra arguments: PYTEST_ARGS='-k name')"
 	@echo "make lint     ruff, black --check, mypy --strict, poetry check --lock"
 	@echo "make format   apply ruff fixes and black"
-	@echo "make run      ocean sail with your environment's OCEAN__* settings"
+	@echo "make run      ocean sail with your environment's OCEAN__* settings (SAIL_ARGS)"
 	@echo "make demo     run the sandbox demo (PAGES GROUPS COMPONENTS INCIDENTS UPDATES)"
 	@echo "make lock     re-resolve dependencies into poetry.lock"
 	@echo "make clean    remove the virtualenvs and caches"
 
 install: $(INSTALLED)
 
-$(TOOLS_INSTALLED):
+TOOLS_CONSTRAINTS := scripts/tools-constraints.txt
+
+$(TOOLS_INSTALLED): $(TOOLS_CONSTRAINTS)
 	rm -rf $(TOOLS_VENV)
 	python="$$(scripts/find-python312.sh)"
 	"$$python" -m venv $(TOOLS_VENV)
-	$(TOOLS_VENV)/bin/pip install --quiet \
+	$(TOOLS_VENV)/bin/pip install --quiet --constraint $(TOOLS_CONSTRAINTS) \
 		"poetry==$(POETRY_VERSION)" "poetry-plugin-export==$(POETRY_PLUGIN_EXPORT_VERSION)"
 	touch $@
 
@@ -73,7 +75,12 @@ $(INSTALLED): pyproject.toml poetry.lock | $(TOOLS_INSTALLED)
 		rm -rf $(VENV)
 		python="$$(scripts/find-python312.sh)"
 		"$$python" -m venv $(VENV)
-		$(VENV)/bin/pip install --quiet --require-hashes --requirement "$$requirements"
+		# Every package is pinned and hashed in the export, so pip installs exactly
+		# those files and resolves nothing: neither the venv's pip nor the index's
+		# newest releases can change what is installed. `pip check` then proves the
+		# lock is complete and consistent.
+		$(VENV)/bin/pip install --quiet --no-deps --require-hashes --requirement "$$requirements"
+		$(VENV)/bin/pip check
 		cp "$$requirements" $(LOCKED_REQUIREMENTS)
 	fi
 	touch $@
@@ -91,10 +98,11 @@ format: $(INSTALLED)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/black .
 
-# `ocean sail` reads .port/ and the integration module from the current directory.
+# `ocean sail` (through sail.py, which exits with the sync's result) reads .port/ and the
+# integration module from the current directory. Extra options: SAIL_ARGS='--once'.
 run: $(INSTALLED)
 	cd "$(CURDIR)"
-	exec $(VENV)/bin/ocean sail
+	exec $(VENV)/bin/python sail.py $(SAIL_ARGS)
 
 demo: $(INSTALLED)
 	$(VENV)/bin/python -m sandbox.demo $(DEMO_ARGS)
