@@ -1,14 +1,21 @@
-"""The kinds this integration syncs and the models of its mapping configuration."""
+"""The kinds this integration syncs, the models of its mapping configuration, and the
+integration class, which records how each sync ended."""
 
 from enum import StrEnum
+from typing import Any
 
+from port_ocean.clients.port.types import UserAgentType
+from port_ocean.context.ocean import PortOceanContext
 from port_ocean.core.handlers.port_app_config.api import APIPortAppConfig
 from port_ocean.core.handlers.port_app_config.models import (
     PortAppConfig,
     ResourceConfig,
 )
 from port_ocean.core.integrations.base import BaseIntegration
+from port_ocean.core.models import Entity
 from pydantic.v1 import validator
+
+from sync_outcome import SyncOutcome
 
 
 class ObjectKind(StrEnum):
@@ -38,5 +45,30 @@ class StatuspagePortAppConfig(PortAppConfig):
 
 
 class StatuspageIntegration(BaseIntegration):
+    """Ocean's integration, plus a record of how its syncs ended (`sync_outcome`)."""
+
     class AppConfigHandlerClass(APIPortAppConfig):
         CONFIG_CLASS = StatuspagePortAppConfig
+
+    def __init__(self, context: PortOceanContext) -> None:
+        super().__init__(context)
+        self.sync_outcome = SyncOutcome()
+
+    async def process_resource(
+        self, resource: ResourceConfig, index: int, user_agent_type: UserAgentType
+    ) -> tuple[list[Entity], list[Exception]]:
+        entities, errors = await super().process_resource(
+            resource, index, user_agent_type
+        )
+        self.sync_outcome.record_kind(resource.kind, errors)
+        return entities, errors
+
+    async def sync_raw_all(self, *args: Any, **kwargs: Any) -> bool:
+        try:
+            succeeded: bool | None = await super().sync_raw_all(*args, **kwargs)
+        except Exception as error:
+            self.sync_outcome.record_crash(error)
+            raise
+        # Ocean returns None (not False) for a resync that was aborted from outside.
+        self.sync_outcome.record_sync(succeeded is True)
+        return bool(succeeded)

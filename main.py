@@ -20,6 +20,10 @@ from webhook_processors.page import PageStatusWebhookProcessor
 from webhook_processors.security import mask_tokens_in_access_log
 from webhook_processors.subscriptions import ensure_webhook_subscriptions
 
+# Read the settings as Ocean loads this module: a bad one stops the integration here, before
+# it syncs, deletes or reports ready, with an error naming the setting.
+current_settings()
+
 ocean.on_resync(ObjectKind.STATUSPAGE)(resync_pages)
 ocean.on_resync(ObjectKind.PAGE)(resync_pages)
 ocean.on_resync(ObjectKind.COMPONENT_GROUP)(resync_component_groups)
@@ -39,7 +43,6 @@ mask_tokens_in_access_log()
 
 @ocean.on_start()
 async def on_start() -> None:
-    # Fail at start with a message naming the bad setting, rather than at the first resync.
     settings = current_settings()
     logger.info(f"Statuspage integration starting with {settings!r}")
     await ensure_webhook_subscriptions()

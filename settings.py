@@ -5,13 +5,16 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from port_ocean.context.ocean import ocean
 
 DEFAULT_HOST = "https://api.statuspage.io"
 DEFAULT_RATE_LIMIT_REQUESTS = 60
 DEFAULT_RATE_LIMIT_WINDOW_SECONDS = 60
+# Far above any limit Atlassian grants, low enough to catch a typo or a pasted number.
+MAX_RATE_LIMIT_REQUESTS = 10_000
+MAX_RATE_LIMIT_WINDOW_SECONDS = 3_600
 MIN_WEBHOOK_SECRET_LENGTH = 16
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -50,18 +53,20 @@ class StatuspageSettings:
         """Builds settings from Ocean's integration config (decamelized keys)."""
         return cls(
             api_key=_api_key(config.get("statuspage_api_key")),
-            host=_http_url("statuspageHost", config.get("statuspage_host"))
+            host=_api_host("statuspageHost", config.get("statuspage_host"))
             or DEFAULT_HOST,
             page_ids=parse_page_ids(config.get("statuspage_ids")),
-            rate_limit_requests=_positive_int(
+            rate_limit_requests=_bounded_int(
                 "rateLimitRequests",
                 config.get("rate_limit_requests"),
                 DEFAULT_RATE_LIMIT_REQUESTS,
+                MAX_RATE_LIMIT_REQUESTS,
             ),
-            rate_limit_window_seconds=_positive_int(
+            rate_limit_window_seconds=_bounded_int(
                 "rateLimitWindowSeconds",
                 config.get("rate_limit_window_seconds"),
                 DEFAULT_RATE_LIMIT_WINDOW_SECONDS,
+                MAX_RATE_LIMIT_WINDOW_SECONDS,
             ),
             app_host=_http_url("appHost", config.get("app_host")),
             webhook_secret=_webhook_secret(config.get("webhook_secret")),
@@ -124,6 +129,47 @@ def _http_url(setting: str, value: object) -> str | None:
     return text
 
 
+def _api_host(setting: str, value: object) -> str | None:
+    """An API's address: a scheme, a host (and port), and at most the API's `/v1`.
+
+    Anything more would be appended to every request path and answered 404 with no hint of
+    which setting is wrong, so it is refused here instead."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip().rstrip("/")
+    parts = urlsplit(text)
+    example = "such as https://api.statuspage.io"
+    if parts.username is not None or parts.password is not None:
+        # Never echo it: the text holds a credential.
+        raise InvalidSettingError(
+            setting,
+            f"it carries a user name or password; give only the address, {example}",
+        )
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or not _has_valid_port(parts)
+    ):
+        raise InvalidSettingError(
+            setting, f"expected an http(s) address {example}, got {text!r}"
+        )
+    if parts.path not in ("", "/v1") or parts.query or parts.fragment:
+        raise InvalidSettingError(
+            setting,
+            f"expected only a scheme, a host and optionally /v1, {example}; got {text!r}. "
+            "Remove the path, query or fragment",
+        )
+    return text
+
+
+def _has_valid_port(parts: SplitResult) -> bool:
+    try:
+        parts.port  # noqa: B018 - reading it is the check: it raises when out of range
+    except ValueError:
+        return False
+    return True
+
+
 def _webhook_secret(value: object) -> str | None:
     if value is None or value == "":
         return None
@@ -151,7 +197,7 @@ def _email(setting: str, value: object) -> str | None:
     return text
 
 
-def _positive_int(setting: str, value: object, default: int) -> int:
+def _bounded_int(setting: str, value: object, default: int, maximum: int) -> int:
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int | str):
@@ -162,8 +208,10 @@ def _positive_int(setting: str, value: object, default: int) -> int:
         raise InvalidSettingError(
             setting, f"expected a whole number, got {value!r}"
         ) from None
-    if number < 1:
-        raise InvalidSettingError(setting, f"must be at least 1, got {number}")
+    if not 1 <= number <= maximum:
+        raise InvalidSettingError(
+            setting, f"must be between 1 and {maximum}, got {number}"
+        )
     return number
 
 

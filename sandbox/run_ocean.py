@@ -1,4 +1,5 @@
-"""Run `ocean sail` on the integration in the current directory, listening on 127.0.0.1 only.
+"""Run the integration's entry point (`sail.py`, `ocean sail` with a truthful exit status) on the
+integration in the current directory, listening on 127.0.0.1 only.
 
     cd <integration dir> && python /work/main/sandbox/run_ocean.py [sail options]
     cd /work/main && python -m sandbox.run_ocean [sail options]
@@ -21,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from port_ocean.cli.cli import cli_start
 
 LOOPBACK = "127.0.0.1"
 PORT_VARIABLE = "APPLICATION__PORT"
@@ -53,15 +53,19 @@ def prefer_integration_imports() -> None:
     sys.path.insert(0, os.getcwd())
 
 
-def main() -> None:
+def main() -> int:
     for name, value in DEFAULT_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
     port = os.environ.setdefault(PORT_VARIABLE, str(free_loopback_port()))
     print(f"ocean sail will listen on http://{LOOPBACK}:{port}", file=sys.stderr)
     prefer_integration_imports()
     pin_uvicorn_to_loopback()
-    cli_start.main(args=["sail", *sys.argv[1:]], prog_name="ocean")
+    from sail import (
+        main as sail,  # the integration's, found once its directory leads sys.path
+    )
+
+    return sail(sys.argv[1:])
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

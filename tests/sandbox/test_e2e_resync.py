@@ -1,7 +1,8 @@
-"""End to end: the real `ocean sail` process against the Statuspage emulator and the Port stand-in.
+"""End to end: the integration's real entry point (`sail.py`, Ocean's `ocean sail`) as a process,
+against the Statuspage emulator and the Port stand-in.
 
-`ocean sail` exits 0 even when its resync fails, so these tests judge by what reached Port and by
-the resync state the integration reported there.
+Each run is judged by its exit status, by what reached Port and by the resync state the
+integration reported there.
 """
 
 import json
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from sandbox.expected import BLUEPRINTS, expected_identifiers
-from sandbox.ocean_process import ROOT, Sandbox, ocean_environment, run_once
+from sandbox.ocean_process import ROOT, Sandbox, ocean_environment, run_once, running
 from sandbox.port.server import PortStub
 from sandbox.statuspage.config import DEFAULT_API_KEY, DataConfig, EmulatorConfig
 from sandbox.statuspage.server import StatuspageEmulator
@@ -31,11 +32,15 @@ def emulator(pages: int = 1, **data: int) -> StatuspageEmulator:
     return StatuspageEmulator(EmulatorConfig(data=DataConfig(pages=pages, **sizes)))
 
 
-def sync(statuspage: StatuspageEmulator, port: PortStub) -> str | None:
-    """Runs the integration once; returns the last resync state it reported to Port."""
+def sync(
+    statuspage: StatuspageEmulator, port: PortStub, exit_code: int = 0
+) -> str | None:
+    """Runs the integration once, checks it exited with `exit_code`, and returns the last
+    resync state it reported to Port."""
     sandbox = Sandbox(statuspage.base_url, port.base_url, DEFAULT_API_KEY)
     run = run_once(ocean_environment(sandbox), timeout_seconds=120)
     assert DEFAULT_API_KEY not in run.output
+    assert run.returncode == exit_code, run.output[-3000:]
     states = port.resync_states(sandbox.identifier)
     return states[-1].get("status") if states else None
 
@@ -132,7 +137,7 @@ def test_a_page_whose_incidents_fail_past_every_retry_deletes_nothing(
             f"/v1/pages/{SAMPLE_PAGE}/incidents", "status", count=1000
         )
 
-        assert sync(statuspage, port) == "failed"
+        assert sync(statuspage, port, exit_code=1) == "failed"
         failed_calls = [
             entry
             for entry in statuspage.log
@@ -193,9 +198,51 @@ def test_a_bad_setting_fails_the_run_naming_it_and_touches_nothing(
         )
         requests_made = statuspage.counters.total
 
+    assert run.returncode == 2, run.output[-3000:]
     assert (
-        "Invalid setting 'rateLimitRequests': must be at least 1, got 0" in run.output
+        "not started: Invalid setting 'rateLimitRequests': must be between 1 and 10000, "
+        "got 0" in run.output
     )
-    assert [state.get("status") for state in port.resync_states()][-1] == "failed"
+    # Stopped before any resync: no resync state was ever reported, nothing synced.
+    assert port.resync_states() == []
     assert port.entities() == []
+    assert requests_made == 0
+
+
+def test_a_refused_api_key_fails_the_run_with_one_line_naming_the_setting(
+    port: PortStub,
+) -> None:
+    with emulator() as statuspage:
+        sandbox = Sandbox(statuspage.base_url, port.base_url, "not-the-key")
+        run = run_once(ocean_environment(sandbox), timeout_seconds=120)
+
+    assert run.returncode == 1, run.output[-3000:]
+    verdicts = [line for line in run.output.splitlines() if "sync failed:" in line]
+    assert len(verdicts) == 1
+    assert "StatuspageAuthError" in verdicts[0]
+    assert "statuspageApiKey" in verdicts[0]
+    assert "not-the-key" not in run.output
+    assert port.resync_states()[-1].get("status") == "failed"
+
+
+def test_an_always_on_run_with_a_bad_setting_exits_at_start_and_never_reports_ready(
+    port: PortStub, tmp_path: Path
+) -> None:
+    with emulator() as statuspage:
+        sandbox = Sandbox(statuspage.base_url, port.base_url, DEFAULT_API_KEY)
+        environment = ocean_environment(
+            sandbox,
+            listener={"type": "POLLING"},
+            config={"STATUSPAGE_HOST": f"{statuspage.base_url}/some/path"},
+        )
+        log = tmp_path / "ocean.log"
+        with (
+            pytest.raises(RuntimeError, match="exited with 2 before it was ready"),
+            running(environment, log, ready_timeout_seconds=60),
+        ):
+            pass
+        requests_made = statuspage.counters.total
+
+    assert "Invalid setting 'statuspageHost'" in log.read_text()
+    assert port.resync_states() == []
     assert requests_made == 0

@@ -1,0 +1,67 @@
+"""What the syncs of one run came to, so a one-shot run can exit with its result.
+
+`ocean sail` exits 0 whatever happened. The integration records here what Ocean reports of each
+sync and of each kind, and `sail.py` turns it into the process's exit status.
+"""
+
+from dataclasses import dataclass, field
+
+from port_ocean.exceptions.core import OceanAbortException
+
+# A verdict names the first failures; the log above it has every one.
+_NAMED_FAILURES = 3
+
+
+@dataclass
+class SyncOutcome:
+    syncs: int = 0
+    # Each distinct failure, with where it happened: one refused key fails every kind, and is
+    # told once.
+    failures: dict[str, list[str]] = field(default_factory=dict)
+
+    def record_kind(self, kind: str, errors: list[Exception]) -> None:
+        for error in errors:
+            for leaf in _leaves(error):
+                self._add(_describe(leaf), kind)
+
+    def record_sync(self, succeeded: bool) -> None:
+        self.syncs += 1
+        if not succeeded and not self.failures:
+            self._add("Ocean reported the sync as failed (see the log)")
+
+    def record_crash(self, error: BaseException) -> None:
+        self.syncs += 1
+        self._add(f"the sync stopped: {_describe(error)}")
+
+    def verdict(self) -> str | None:
+        """None when every sync completed, else one line saying why the run failed."""
+        if self.syncs == 0:
+            return "no sync ran (see the log for what stopped it)"
+        if not self.failures:
+            return None
+        named = [
+            f"{failure} [{', '.join(where)}]" if where else failure
+            for failure, where in list(self.failures.items())[:_NAMED_FAILURES]
+        ]
+        more = len(self.failures) - _NAMED_FAILURES
+        return "; ".join(named) + (f"; and {more} more failure(s)" if more > 0 else "")
+
+    def _add(self, failure: str, where: str | None = None) -> None:
+        places = self.failures.setdefault(failure, [])
+        if where is not None and where not in places:
+            places.append(where)
+
+
+def _leaves(error: BaseException) -> list[BaseException]:
+    """Ocean gathers a kind's errors into (nested) exception groups, and wraps each in an abort
+    exception; the errors inside say what broke."""
+    if isinstance(error, BaseExceptionGroup):
+        return [leaf for inner in error.exceptions for leaf in _leaves(inner)]
+    if isinstance(error, OceanAbortException) and error.__cause__ is not None:
+        return _leaves(error.__cause__)
+    return [error]
+
+
+def _describe(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
