@@ -1,55 +1,87 @@
-"""The Statuspage API: auth, pagination, the shared rate limit, retries and typed errors."""
+"""The one way to a vendor's HTTP API.
+
+Every request of every vendor, in resyncs and in live events, goes through `ApiClient.request`.
+It sends on Ocean's own HTTP client (`OceanAsyncClient`: the hosted runtime's outbound IP blocker,
+the third-party SSL settings and proxies) with Ocean's retries turned off, because the rules here
+are ours and must hold under Ocean's test harness too, which swaps the transport:
+
+- the vendor's rolling-window limit, shared by every caller of one API key;
+- an overall deadline on every attempt, from connecting to the last byte, and a bound on the body;
+- bounded, jittered retries of what is transient (5xx, time-outs, resets, unreadable bodies);
+- rate-limit answers waited out as the server asks, but never longer than a ceiling;
+- typed errors that say what to do and never carry a key.
+
+`paginate` is the shared loop over a vendor's list pages, with an end whatever the server does.
+"""
 
 import asyncio
-import hashlib
+import json
+import math
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import httpx
 from loguru import logger
-from port_ocean.context.ocean import ocean
+from port_ocean.exceptions.clients import BlockedIPError
+from port_ocean.helpers.async_client import OceanAsyncClient
+from port_ocean.helpers.retry import RetryConfig
 
 from rate_limiter import SlidingWindowRateLimiter
-from settings import StatuspageSettings, current_settings
-
-PAGE_SIZE = 100
-RATE_LIMIT_STATUSES = frozenset({420, 429})
-AUTH_STATUSES = frozenset({401, 403})
 
 Item = dict[str, Any]
 Sleep = Callable[[float], Awaitable[None]]
+AUTH_STATUSES = frozenset({401, 403})
+# A list longer than this many pages (of up to 100 items) is taken for a server that never ends
+# it: 200,000 objects, far past any real status page.
+MAX_LIST_PAGES = 2_000
 
 
-class StatuspageError(Exception):
-    """Base of every error this client raises; messages never carry the API key."""
+class VendorError(Exception):
+    """Base of every error this client raises; messages never carry an API key."""
 
 
-class StatuspageAuthError(StatuspageError):
-    """Statuspage refused the API key."""
+class VendorAuthError(VendorError):
+    """The vendor refused the API key (401 or 403)."""
 
 
-class StatuspageNotFoundError(StatuspageError):
-    """The object asked for does not exist (any more)."""
+class VendorNotFoundError(VendorError):
+    """The object asked for does not exist (any more), or the path is wrong."""
 
 
-class StatuspageApiError(StatuspageError):
-    """Statuspage kept failing or answered something unusable, after any retries."""
+class VendorApiError(VendorError):
+    """The vendor kept failing or answered something unusable, after any retries."""
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between vendors' HTTP APIs, as far as sending a request goes."""
+
+    name: str
+    # The setting holding the key, named when the vendor refuses it.
+    key_setting: str
+    auth_scheme: str
+    # The message inside one of the vendor's error bodies, if it has one.
+    error_message: Callable[[Any], str | None]
+    rate_limit_statuses: frozenset[int] = frozenset({429})
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
     """Bounds on retrying: server errors and transport failures back off exponentially with
-    full jitter; rate-limit answers wait as long as the server asks."""
+    full jitter; rate-limit answers wait as long as the server asks, up to a ceiling."""
 
     max_attempts: int = 5
     base_delay_seconds: float = 0.5
     max_delay_seconds: float = 20.0
     max_rate_limit_waits: int = 20
     default_rate_limit_wait_seconds: float = 5.0
+    # Connect to last byte, per attempt: a server trickling its answer cannot hold a request.
+    deadline_seconds: float = 60.0
+    max_body_bytes: int = 64 * 1024 * 1024
 
     def backoff(self, failed_attempts: int) -> float:
         ceiling = self.base_delay_seconds * 2 ** (failed_attempts - 1)
@@ -57,100 +89,43 @@ class RetryPolicy:
 
 
 class _RetryableFailure(Exception):
-    """A transient failure worth another attempt; becomes StatuspageApiError when attempts run out."""
+    """A transient failure worth another attempt; becomes VendorApiError when attempts run out."""
 
 
-class StatuspageClient:
+class ApiClient:
     def __init__(
         self,
-        host: str,
+        dialect: Dialect,
+        base_url: str,
         api_key: str,
         limiter: SlidingWindowRateLimiter,
         retry_policy: RetryPolicy = RetryPolicy(),
-        timeout_seconds: float = 30.0,
+        max_server_wait_seconds: float | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
+        self.dialect = dialect
         self._limiter = limiter
         self._retry_policy = retry_policy
+        # A server may ask for any wait; the default ceiling is one rate-limit window, after
+        # which the limit has certainly reset.
+        self._max_server_wait = max_server_wait_seconds or limiter.window_seconds
         self._sleep = sleep
-        self._http = httpx.AsyncClient(
-            base_url=_api_base_url(host),
-            headers={"Authorization": f"OAuth {api_key}", "Accept": "application/json"},
-            timeout=timeout_seconds,
+        self._http = OceanAsyncClient(
+            # Ocean's retries would multiply ours and ignore our limiter; ours decide.
+            retry_config=RetryConfig(max_attempts=0),
+            base_url=base_url,
+            headers={
+                "Authorization": f"{dialect.auth_scheme} {api_key}",
+                "Accept": "application/json",
+            },
+            timeout=httpx.Timeout(retry_policy.deadline_seconds),
+            follow_redirects=False,
         )
 
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def get_pages(self) -> list[Item]:
-        return _as_list(await self._request("GET", "/pages"), "/pages")
-
-    async def get_page(self, page_id: str) -> Item:
-        return _as_object(await self._request("GET", f"/pages/{page_id}"), "page")
-
-    async def get_component(self, page_id: str, component_id: str) -> Item:
-        return _as_object(
-            await self._request("GET", f"/pages/{page_id}/components/{component_id}"),
-            "component",
-        )
-
-    async def get_incident(self, page_id: str, incident_id: str) -> Item:
-        return _as_object(
-            await self._request("GET", f"/pages/{page_id}/incidents/{incident_id}"),
-            "incident",
-        )
-
-    def iter_component_groups(self, page_id: str) -> AsyncIterator[list[Item]]:
-        return self._paginate(f"/pages/{page_id}/component-groups", "per_page")
-
-    def iter_components(self, page_id: str) -> AsyncIterator[list[Item]]:
-        # Never unpaginated: Statuspage allows an unpaginated component list once a minute.
-        return self._paginate(f"/pages/{page_id}/components", "per_page")
-
-    def iter_incidents(self, page_id: str) -> AsyncIterator[list[Item]]:
-        return self._paginate(f"/pages/{page_id}/incidents", "limit")
-
-    def iter_webhook_subscribers(self, page_id: str) -> AsyncIterator[list[Item]]:
-        """Every webhook subscriber of the page, quarantined ones included."""
-        # Unlike the other lists, subscribers are counted from page 0.
-        return self._paginate(
-            f"/pages/{page_id}/subscribers",
-            "limit",
-            filters={"type": "webhook", "state": "all"},
-            first_page=0,
-        )
-
-    async def create_webhook_subscriber(
-        self, page_id: str, endpoint: str, email: str
-    ) -> Item:
-        body = {"subscriber": {"endpoint": endpoint, "email": email}}
-        return _as_object(
-            await self._request("POST", f"/pages/{page_id}/subscribers", json=body),
-            "subscriber",
-        )
-
-    async def delete_subscriber(self, page_id: str, subscriber_id: str) -> None:
-        await self._request("DELETE", f"/pages/{page_id}/subscribers/{subscriber_id}")
-
-    async def _paginate(
-        self,
-        path: str,
-        size_param: str,
-        filters: dict[str, str] | None = None,
-        first_page: int = 1,
-    ) -> AsyncIterator[list[Item]]:
-        """Yields each page of a list; a page shorter than asked is the last one."""
-        page = first_page
-        while True:
-            params = {**(filters or {}), "page": page, size_param: PAGE_SIZE}
-            batch = _as_list(await self._request("GET", path, params=params), path)
-            if batch:
-                yield batch
-            if len(batch) < PAGE_SIZE:
-                return
-            page += 1
-
-    async def _request(
+    async def request(
         self,
         method: str,
         path: str,
@@ -158,160 +133,191 @@ class StatuspageClient:
         json: Any = None,
     ) -> Any:
         """The one way to the API: waits for the rate limiter, retries what is transient and
-        turns every other failure into a typed error."""
+        turns every other failure into a typed error. Returns the decoded JSON body."""
         failed_attempts = 0
         rate_limit_waits = 0
         while True:
             try:
                 async with self._limiter.slot():
-                    response = await _send_guarded(
-                        self._http, method, path, params=params, json=json
+                    status, headers, body = await self._attempt(
+                        method, path, params, json
                     )
-                if response.status_code in RATE_LIMIT_STATUSES:
+                if status in self.dialect.rate_limit_statuses:
                     rate_limit_waits += 1
-                    self._pause_for_rate_limit(response, method, path, rate_limit_waits)
+                    self._pause_for_rate_limit(
+                        status, headers, method, path, rate_limit_waits
+                    )
                     continue
-                return _decode(response, method, path)
+                return self._decode(status, body, method, path)
             except _RetryableFailure as failure:
                 failed_attempts += 1
                 if failed_attempts >= self._retry_policy.max_attempts:
-                    raise StatuspageApiError(
-                        f"{method} {path} failed after {failed_attempts} attempts: {failure}"
+                    raise VendorApiError(
+                        f"{self.dialect.name} {method} {path} failed after "
+                        f"{failed_attempts} attempts: {failure}"
                     ) from None
                 delay = self._retry_policy.backoff(failed_attempts)
                 logger.warning(
-                    f"Statuspage {method} {path} failed ({failure}); "
+                    f"{self.dialect.name} {method} {path} failed ({failure}); "
                     f"attempt {failed_attempts}/{self._retry_policy.max_attempts}, "
                     f"retrying in {delay:.1f}s"
                 )
                 await self._sleep(delay)
 
+    async def _attempt(
+        self, method: str, path: str, params: dict[str, Any] | None, json: Any
+    ) -> tuple[int, httpx.Headers, bytes]:
+        """One request and its whole body, within the deadline and the body bound."""
+        deadline = self._retry_policy.deadline_seconds
+        try:
+            async with asyncio.timeout(deadline):
+                request = self._http.build_request(
+                    method, path, params=params, json=json
+                )
+                response = await self._http.send(request, stream=True)
+                try:
+                    body = await _read_bounded(
+                        response, self._retry_policy.max_body_bytes
+                    )
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise _RetryableFailure(
+                f"no complete answer within the {deadline:g}s deadline"
+            ) from None
+        except BlockedIPError as blocked:
+            raise VendorApiError(
+                f"{self.dialect.name} {method} {path} was blocked by Ocean's outbound "
+                f"IP blocker: {blocked}. Point the host setting at a public address."
+            ) from None
+        except httpx.TransportError as error:
+            raise _RetryableFailure(f"{type(error).__name__}: {error}") from None
+        return response.status_code, response.headers, body
+
     def _pause_for_rate_limit(
-        self, response: httpx.Response, method: str, path: str, waits: int
+        self, status: int, headers: httpx.Headers, method: str, path: str, waits: int
     ) -> None:
+        name = self.dialect.name
         if waits > self._retry_policy.max_rate_limit_waits:
-            raise StatuspageApiError(
-                f"{method} {path} was still rate limited (HTTP {response.status_code}) after "
-                f"{waits - 1} waits; lower rateLimitRequests or raise rateLimitWindowSeconds"
+            raise VendorApiError(
+                f"{name} {method} {path} was still rate limited (HTTP {status}) after "
+                f"{waits - 1} waits; lower the rate limit this integration uses for it"
             )
-        wait = _retry_after_seconds(response)
-        if wait is None:
+        asked = retry_after_seconds(headers)
+        if asked is None:
             wait = self._retry_policy.default_rate_limit_wait_seconds
+            reason = "no usable Retry-After"
+        elif asked > self._max_server_wait:
+            wait = self._max_server_wait
+            reason = f"Retry-After asked {asked:.0f}s, capped"
+        else:
+            wait = asked
+            reason = "as Retry-After asked"
         logger.warning(
-            f"Statuspage rate limit hit (HTTP {response.status_code}) on {method} {path}; "
-            f"pausing all requests for {wait:.1f}s"
+            f"{name} rate limit hit (HTTP {status}) on {method} {path}; "
+            f"pausing all its requests for {wait:.1f}s ({reason})"
         )
         self._limiter.pause(wait)
 
+    def _decode(self, status: int, body: bytes, method: str, path: str) -> Any:
+        name = self.dialect.name
+        if status in AUTH_STATUSES:
+            raise VendorAuthError(
+                f"{name} refused the API key (HTTP {status} on {method} {path}). Check the "
+                f"{self.dialect.key_setting} setting: the key must exist and have access "
+                "to what is synced."
+            )
+        if status == 404:
+            raise VendorNotFoundError(
+                f"{name} has no such object: {method} {path} answered 404"
+            )
+        if status >= 500:
+            raise _RetryableFailure(f"HTTP {status}")
+        if status >= 400:
+            raise VendorApiError(
+                f"{name} refused {method} {path} with HTTP {status}: "
+                f"{self._error_text(body)}"
+            )
+        if status == 204 or not body:
+            return None
+        try:
+            return _json(body)
+        except ValueError:
+            raise _RetryableFailure(
+                f"HTTP {status} with a body that is not JSON"
+            ) from None
 
-def _api_base_url(host: str) -> str:
-    host = host.rstrip("/")
-    return host if host.endswith("/v1") else f"{host}/v1"
-
-
-async def _send_guarded(
-    http: httpx.AsyncClient, method: str, path: str, **kwargs: Any
-) -> httpx.Response:
-    try:
-        return await http.request(method, path, **kwargs)
-    except httpx.TransportError as error:
-        raise _RetryableFailure(f"{type(error).__name__}: {error}") from None
-
-
-def _decode(response: httpx.Response, method: str, path: str) -> Any:
-    status = response.status_code
-    if status in AUTH_STATUSES:
-        raise StatuspageAuthError(
-            f"Statuspage refused the API key (HTTP {status} on {method} {path}). "
-            "Check the statuspageApiKey setting: the key must exist and have access to the pages."
-        )
-    if status == 404:
-        raise StatuspageNotFoundError(
-            f"Statuspage has no such object: {method} {path} answered 404"
-        )
-    if status >= 500:
-        raise _RetryableFailure(f"HTTP {status}")
-    if status >= 400:
-        raise StatuspageApiError(
-            f"{method} {path} was refused with HTTP {status}: {_error_text(response)}"
-        )
-    if status == 204 or not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        raise _RetryableFailure(f"HTTP {status} with a body that is not JSON") from None
+    def _error_text(self, body: bytes) -> str:
+        try:
+            message = self.dialect.error_message(_json(body))
+        except ValueError:
+            message = None
+        text = message if message is not None else body.decode("utf-8", "replace")
+        return " ".join(text.split())[:200]
 
 
-def _error_text(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:200]
-    if isinstance(body, dict) and "error" in body:
-        return str(body["error"])[:200]
-    return str(body)[:200]
+async def paginate(
+    fetch_page: Callable[[int], Awaitable[tuple[list[Item], bool]]],
+    what: str,
+    first_page: int = 1,
+) -> AsyncIterator[list[Item]]:
+    """Yields the items of each page of a list until `fetch_page(n)` says page n was the last.
+
+    A server that ignores paging would make this loop forever, holding every page: a page
+    that repeats the one before, or a list past MAX_LIST_PAGES pages, fails the list instead
+    (so nothing is deleted on its account)."""
+    previous: tuple[object, ...] | None = None
+    for number in range(first_page, first_page + MAX_LIST_PAGES):
+        items, last = await fetch_page(number)
+        identity = tuple(item.get("id", repr(item)) for item in items)
+        if items and identity == previous:
+            raise VendorApiError(
+                f"{what}: page {number} repeated page {number - 1}, so the server seems to "
+                "ignore paging; the list was not synced"
+            )
+        previous = identity
+        if items:
+            yield items
+        if last:
+            return
+    raise VendorApiError(
+        f"{what}: still not ended after {MAX_LIST_PAGES} pages; the list was not synced"
+    )
 
 
-def _retry_after_seconds(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
+def retry_after_seconds(headers: httpx.Headers) -> float | None:
+    """The wait a Retry-After header asks for (seconds or an HTTP date), or None when it is
+    absent or nonsense (negative, not finite, unparseable)."""
+    value = headers.get("Retry-After")
     if value is None:
         return None
     try:
-        return max(float(value), 0.0)
+        seconds = float(value)
     except ValueError:
-        pass
+        return _seconds_until(value, headers.get("Date"))
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def _seconds_until(moment: str, date_header: str | None) -> float | None:
     try:
-        retry_at = parsedate_to_datetime(value)
+        retry_at = parsedate_to_datetime(moment)
+        now = parsedate_to_datetime(date_header) if date_header else datetime.now(UTC)
+        return max((retry_at - now).total_seconds(), 0.0)
     except (TypeError, ValueError):
         return None
-    date_header = response.headers.get("Date")
-    now = parsedate_to_datetime(date_header) if date_header else None
-    if now is None:
-        return None
-    return max((retry_at - now).total_seconds(), 0.0)
 
 
-def _as_list(body: Any, path: str) -> list[Item]:
-    if not isinstance(body, list):
-        raise StatuspageApiError(
-            f"GET {path} answered {type(body).__name__}, expected a JSON array"
-        )
-    return body
+async def _read_bounded(response: httpx.Response, limit: int) -> bytes:
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise VendorApiError(
+                f"{response.request.method} {response.request.url.path} answered a body "
+                f"over {limit} bytes; it was not read further"
+            )
+    return bytes(body)
 
 
-def _as_object(body: Any, what: str) -> Item:
-    if not isinstance(body, dict):
-        raise StatuspageApiError(
-            f"Statuspage answered {type(body).__name__} for a {what}, expected an object"
-        )
-    return body
-
-
-_limiters: dict[str, SlidingWindowRateLimiter] = {}
-_clients: "WeakKeyDictionary[object, StatuspageClient]" = WeakKeyDictionary()
-
-
-def limiter_for(settings: StatuspageSettings) -> SlidingWindowRateLimiter:
-    """One limiter per API key in this process, whichever client or kind asks."""
-    key = hashlib.sha256(settings.api_key.encode()).hexdigest()
-    limiter = _limiters.get(key)
-    if limiter is None:
-        limiter = SlidingWindowRateLimiter(
-            settings.rate_limit_requests, settings.rate_limit_window_seconds
-        )
-        _limiters[key] = limiter
-    return limiter
-
-
-def get_client() -> StatuspageClient:
-    """The client of the running integration, built from its config on first use."""
-    app = ocean.app
-    client = _clients.get(app)
-    if client is None:
-        settings = current_settings()
-        client = StatuspageClient(
-            settings.host, settings.api_key, limiter_for(settings)
-        )
-        _clients[app] = client
-    return client
+def _json(body: bytes) -> Any:
+    return json.loads(body)

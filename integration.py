@@ -1,5 +1,5 @@
 """The kinds this integration syncs, the models of its mapping configuration, and the
-integration class, which records how each sync ended."""
+integration class, which holds the app's runtime and records how each sync ended."""
 
 from enum import StrEnum
 from typing import Any
@@ -15,6 +15,7 @@ from port_ocean.core.integrations.base import BaseIntegration
 from port_ocean.core.models import Entity
 from pydantic.v1 import validator
 
+from runtime import Runtime
 from sync_outcome import SyncOutcome
 
 
@@ -45,7 +46,8 @@ class StatuspagePortAppConfig(PortAppConfig):
 
 
 class StatuspageIntegration(BaseIntegration):
-    """Ocean's integration, plus a record of how its syncs ended (`sync_outcome`)."""
+    """Ocean's integration, plus the app's runtime (settings read once, the vendors) and a
+    record of how its syncs ended (`sync_outcome`)."""
 
     class AppConfigHandlerClass(APIPortAppConfig):
         CONFIG_CLASS = StatuspagePortAppConfig
@@ -53,6 +55,14 @@ class StatuspageIntegration(BaseIntegration):
     def __init__(self, context: PortOceanContext) -> None:
         super().__init__(context)
         self.sync_outcome = SyncOutcome()
+        self._runtime: Runtime | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        """Built from the config on first use; raises InvalidSettingError for a bad setting."""
+        if self._runtime is None:
+            self._runtime = Runtime.from_config(self.context.integration_config)
+        return self._runtime
 
     async def process_resource(
         self, resource: ResourceConfig, index: int, user_agent_type: UserAgentType

@@ -1,20 +1,19 @@
-"""The integration's settings, read once from Ocean's config and checked with errors that name the setting."""
+"""The integration's settings, read once per running app and checked with errors that name the
+setting and say what to do.
+
+Ocean hands over the integration's config with decamelized keys (`statuspageApiKey` arrives as
+`statuspage_api_key`). Each vendor module reads its own settings with the readers here; this
+module reads what every vendor shares (live events), and `read_settings` puts them together.
+"""
 
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
-from port_ocean.context.ocean import ocean
-
-DEFAULT_HOST = "https://api.statuspage.io"
-DEFAULT_RATE_LIMIT_REQUESTS = 60
-DEFAULT_RATE_LIMIT_WINDOW_SECONDS = 60
-# Far above any limit Atlassian grants, low enough to catch a typo or a pasted number.
-MAX_RATE_LIMIT_REQUESTS = 10_000
-MAX_RATE_LIMIT_WINDOW_SECONDS = 3_600
+Config = Mapping[str, Any]
 MIN_WEBHOOK_SECRET_LENGTH = 16
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -28,117 +27,126 @@ class InvalidSettingError(ValueError):
 
 
 @dataclass(frozen=True)
-class StatuspageSettings:
-    api_key: str
+class RateLimit:
+    requests: int
+    window_seconds: float
+
+
+@dataclass(frozen=True)
+class VendorSettings:
+    """What the integration needs to read one vendor's account."""
+
+    provider: str
+    api_key: str = field(repr=False)
     host: str
+    # The vendor's own ids of the pages to sync; empty means every page the key can see.
     page_ids: tuple[str, ...]
-    rate_limit_requests: int
-    rate_limit_window_seconds: int
-    app_host: str | None
+    rate_limit: RateLimit
+
+
+@dataclass(frozen=True)
+class LiveEventSettings:
+    app_host: str | None = None
     webhook_secret: str | None = None
     webhook_subscriber_email: str | None = None
 
     def __repr__(self) -> str:
-        # Neither the API key nor the webhook secret may reach a log line through a repr.
+        # Whether a secret is set, never its value: this reaches the logs.
         return (
-            f"StatuspageSettings(host={self.host!r}, page_ids={self.page_ids!r}, "
-            f"rate_limit={self.rate_limit_requests}/{self.rate_limit_window_seconds}s, "
-            f"app_host={self.app_host!r}, "
+            f"LiveEventSettings(app_host={self.app_host!r}, "
             f"webhook_secret={'set' if self.webhook_secret else 'derived'}, "
             f"webhook_subscriber_email={self.webhook_subscriber_email!r})"
         )
 
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> "StatuspageSettings":
-        """Builds settings from Ocean's integration config (decamelized keys)."""
-        return cls(
-            api_key=_api_key(config.get("statuspage_api_key")),
-            host=_api_host("statuspageHost", config.get("statuspage_host"))
-            or DEFAULT_HOST,
-            page_ids=parse_page_ids(config.get("statuspage_ids")),
-            rate_limit_requests=_bounded_int(
-                "rateLimitRequests",
-                config.get("rate_limit_requests"),
-                DEFAULT_RATE_LIMIT_REQUESTS,
-                MAX_RATE_LIMIT_REQUESTS,
-            ),
-            rate_limit_window_seconds=_bounded_int(
-                "rateLimitWindowSeconds",
-                config.get("rate_limit_window_seconds"),
-                DEFAULT_RATE_LIMIT_WINDOW_SECONDS,
-                MAX_RATE_LIMIT_WINDOW_SECONDS,
-            ),
-            app_host=_http_url("appHost", config.get("app_host")),
-            webhook_secret=_webhook_secret(config.get("webhook_secret")),
-            webhook_subscriber_email=_email(
-                "webhookSubscriberEmail", config.get("webhook_subscriber_email")
-            ),
+
+@dataclass(frozen=True)
+class Settings:
+    vendors: tuple[VendorSettings, ...]
+    live_events: LiveEventSettings
+
+    def vendor(self, provider: str) -> VendorSettings | None:
+        return next((v for v in self.vendors if v.provider == provider), None)
+
+
+VendorReader = Callable[[Config], VendorSettings | None]
+
+
+def read_settings(
+    config: Config, readers: Sequence[VendorReader], key_settings: Sequence[str]
+) -> Settings:
+    """Every configured vendor's settings and the shared ones; at least one vendor must have
+    a key (`key_settings` names them for the error)."""
+    vendors = tuple(
+        settings for read in readers if (settings := read(config)) is not None
+    )
+    live_events = LiveEventSettings(
+        app_host=http_url("appHost", config.get("app_host")),
+        webhook_secret=_webhook_secret(config.get("webhook_secret")),
+        webhook_subscriber_email=_email(
+            "webhookSubscriberEmail", config.get("webhook_subscriber_email")
+        ),
+    )
+    if not vendors:
+        names = ", ".join(key_settings[:-1]) + f" or {key_settings[-1]}"
+        raise InvalidSettingError(
+            names,
+            "none is set; set the API key of at least one status-page vendor",
         )
+    return Settings(vendors, live_events)
 
 
-def parse_page_ids(value: object) -> tuple[str, ...]:
+def optional_key(value: object) -> str | None:
+    """An API key, or None when it is unset or blank (the vendor is then not synced)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip()
+
+
+def id_list(setting: str, value: object) -> tuple[str, ...]:
     """Accepts a list, a JSON array string or a comma-separated string; empty means every page."""
     if value is None:
         return ()
     if isinstance(value, str):
         text = value.strip()
-        items: object = _json_array(text) if text.startswith("[") else text.split(",")
+        items: object = (
+            _json_array(setting, text) if text.startswith("[") else text.split(",")
+        )
     else:
         items = value
     if not isinstance(items, list | tuple) or not all(
         isinstance(i, str) for i in items
     ):
         raise InvalidSettingError(
-            "statuspageIds",
+            setting,
             "expected page ids as a JSON array of strings or a comma-separated list",
         )
     ids = [item.strip() for item in items if item.strip()]
     return tuple(dict.fromkeys(ids))
 
 
-def _json_array(text: str) -> object:
+def _json_array(setting: str, text: str) -> object:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise InvalidSettingError(
-            "statuspageIds",
+            setting,
             f"it starts like a JSON array but is not valid JSON ({error.msg}); "
             'write it as \'["id-1","id-2"]\' or as id-1,id-2',
         ) from None
 
 
-def _api_key(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidSettingError(
-            "statuspageApiKey",
-            "it is missing or empty; create an API key in Statuspage and set it",
-        )
-    return value.strip()
-
-
-def _http_url(setting: str, value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    text = str(value).strip().rstrip("/")
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidSettingError(
-            setting,
-            f"expected an http(s) URL such as https://example.com, got {text!r}",
-        )
-    return text
-
-
-def _api_host(setting: str, value: object) -> str | None:
-    """An API's address: a scheme, a host (and port), and at most the API's `/v1`.
+def api_host(
+    setting: str, value: object, default: str, allowed_paths: Sequence[str]
+) -> str:
+    """An API's address: a scheme, a host (and port), and at most one of `allowed_paths`.
 
     Anything more would be appended to every request path and answered 404 with no hint of
     which setting is wrong, so it is refused here instead."""
     if value is None or value == "":
-        return None
+        return default
     text = str(value).strip().rstrip("/")
     parts = urlsplit(text)
-    example = "such as https://api.statuspage.io"
+    example = f"such as {default}"
     if parts.username is not None or parts.password is not None:
         # Never echo it: the text holds a credential.
         raise InvalidSettingError(
@@ -153,13 +161,45 @@ def _api_host(setting: str, value: object) -> str | None:
         raise InvalidSettingError(
             setting, f"expected an http(s) address {example}, got {text!r}"
         )
-    if parts.path not in ("", "/v1") or parts.query or parts.fragment:
+    if parts.path not in ("", *allowed_paths) or parts.query or parts.fragment:
+        paths = " or ".join(allowed_paths)
         raise InvalidSettingError(
             setting,
-            f"expected only a scheme, a host and optionally /v1, {example}; got {text!r}. "
-            "Remove the path, query or fragment",
+            f"expected only a scheme, a host and optionally {paths}, {example}; got "
+            f"{text!r}. Remove the path, query or fragment",
         )
     return text
+
+
+def http_url(setting: str, value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    text = str(value).strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidSettingError(
+            setting,
+            f"expected an http(s) URL such as https://example.com, got {text!r}",
+        )
+    return text
+
+
+def bounded_int(setting: str, value: object, default: int, maximum: int) -> int:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidSettingError(setting, f"expected a whole number, got {value!r}")
+    try:
+        number = int(value)
+    except ValueError:
+        raise InvalidSettingError(
+            setting, f"expected a whole number, got {value!r}"
+        ) from None
+    if not 1 <= number <= maximum:
+        raise InvalidSettingError(
+            setting, f"must be between 1 and {maximum}, got {number}"
+        )
+    return number
 
 
 def _has_valid_port(parts: SplitResult) -> bool:
@@ -195,26 +235,3 @@ def _email(setting: str, value: object) -> str | None:
             setting, f"expected an email address such as ops@example.com, got {text!r}"
         )
     return text
-
-
-def _bounded_int(setting: str, value: object, default: int, maximum: int) -> int:
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise InvalidSettingError(setting, f"expected a whole number, got {value!r}")
-    try:
-        number = int(value)
-    except ValueError:
-        raise InvalidSettingError(
-            setting, f"expected a whole number, got {value!r}"
-        ) from None
-    if not 1 <= number <= maximum:
-        raise InvalidSettingError(
-            setting, f"must be between 1 and {maximum}, got {number}"
-        )
-    return number
-
-
-def current_settings() -> StatuspageSettings:
-    """The running integration's settings."""
-    return StatuspageSettings.from_config(ocean.integration_config)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from port_ocean.exceptions.core import OceanAbortException
 
+from client import VendorError
+
 # A verdict names the first failures; the log above it has every one.
 _NAMED_FAILURES = 3
 
@@ -64,4 +66,6 @@ def _leaves(error: BaseException) -> list[BaseException]:
 
 def _describe(error: BaseException) -> str:
     text = " ".join(str(error).split())
+    if isinstance(error, VendorError) and text:
+        return text  # ours, written to be read as it is
     return f"{type(error).__name__}: {text}" if text else type(error).__name__

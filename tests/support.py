@@ -2,14 +2,16 @@
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import respx
-from port_ocean.integration_testing import IntegrationTestHarness, InterceptTransport
+from port_ocean.integration_testing import IntegrationTestHarness
+from port_ocean.integration_testing.transport import RecordingTransport
 
 HOST = "https://statuspage.test"
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,8 +47,10 @@ def integration_harness(
     return IntegrationTestHarness(
         integration_path=str(ROOT),
         port_mapping_config=mapping,
-        # Our client owns its httpx client; nothing may go through Ocean's shared one.
-        third_party_transport=InterceptTransport(strict=True),
+        # The harness puts this transport under every OceanAsyncClient, ours included. It
+        # sends for real, so the test's respx routes (or a local server) answer, and our
+        # limiter, retries and deadlines, which sit above the transport, are exercised.
+        third_party_transport=RecordingTransport(),
         port_blueprints=blueprints,
         port_search_entities_response=port_entities or [],
         config_overrides={
@@ -264,3 +268,39 @@ def fail_path(path: str, status: int) -> Responder:
         return None
 
     return gate
+
+
+@contextmanager
+def ocean_context(**ocean_settings: Any) -> Iterator[None]:
+    """An Ocean app of this integration, not started: enough for code that reads Ocean's
+    config, as OceanAsyncClient does. `ocean_settings` are Ocean's own settings."""
+    import port_ocean.context.ocean as ocean_module
+    from port_ocean.bootstrap import create_default_app
+    from port_ocean.utils import signal
+
+    if signal._signal_handler.top is None:
+        signal.init_signal_handler()
+    outer = ocean_module._port_ocean
+    ocean_module._port_ocean = ocean_module.PortOceanContext(None)
+    create_default_app(
+        str(ROOT),
+        None,
+        {
+            "port": {
+                "client_id": "test-client-id",
+                "client_secret": "test-client-secret",
+                "base_url": "http://localhost:5555",
+            },
+            "event_listener": {"type": "POLLING"},
+            "integration": {
+                "identifier": "statuspage-test",
+                "type": "statuspage",
+                "config": {"statuspage_api_key": "test-key"},
+            },
+            **ocean_settings,
+        },
+    )
+    try:
+        yield
+    finally:
+        ocean_module._port_ocean = outer

@@ -1,6 +1,10 @@
-"""The Statuspage client at the HTTP boundary: pagination, errors, retries and the rate limit."""
+"""The shared HTTP client at the HTTP boundary: Ocean's client underneath, errors, retries,
+deadlines, bounded bodies and paging, and rate limits waited out within a ceiling."""
 
-from collections.abc import Iterator
+import asyncio
+import itertools
+import time
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -8,20 +12,35 @@ import pytest
 import respx
 
 from client import (
-    PAGE_SIZE,
+    MAX_LIST_PAGES,
+    ApiClient,
+    Dialect,
+    Item,
     RetryPolicy,
-    StatuspageApiError,
-    StatuspageAuthError,
-    StatuspageClient,
-    StatuspageNotFoundError,
-    limiter_for,
+    VendorApiError,
+    VendorAuthError,
+    VendorNotFoundError,
+    paginate,
 )
 from rate_limiter import SlidingWindowRateLimiter
-from settings import StatuspageSettings
-from tests.support import HOST, FakeClock
+from tests.support import FakeClock, ocean_context
+from tests.webhook_processors.support import captured_logs
 
 KEY = "sk-live-very-secret"
-API = f"{HOST}/v1"
+API = "https://vendor.test/v1"
+DIALECT = Dialect(
+    name="Vendor",
+    key_setting="vendorApiKey",
+    auth_scheme="OAuth",
+    error_message=lambda body: body.get("error") if isinstance(body, dict) else None,
+    rate_limit_statuses=frozenset({420, 429}),
+)
+
+
+@pytest.fixture(autouse=True)
+def ocean() -> Iterator[None]:
+    with ocean_context():
+        yield
 
 
 @pytest.fixture
@@ -29,16 +48,17 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
-def client(clock: FakeClock) -> StatuspageClient:
-    limiter = SlidingWindowRateLimiter(60, 60, clock=clock, sleep=clock.sleep)
-    return StatuspageClient(
-        HOST,
-        KEY,
-        limiter,
-        RetryPolicy(max_attempts=4, base_delay_seconds=1.0),
-        sleep=clock.sleep,
+def make_client(clock: FakeClock, window: float = 60, **policy: Any) -> ApiClient:
+    limiter = SlidingWindowRateLimiter(60, window, clock=clock, sleep=clock.sleep)
+    policy = {"max_attempts": 4, "base_delay_seconds": 1.0, **policy}
+    return ApiClient(
+        DIALECT, API, KEY, limiter, RetryPolicy(**policy), sleep=clock.sleep
     )
+
+
+@pytest.fixture
+def client(clock: FakeClock) -> ApiClient:
+    return make_client(clock)
 
 
 @pytest.fixture
@@ -47,143 +67,58 @@ def api() -> Iterator[respx.MockRouter]:
         yield router
 
 
-def items(count: int, prefix: str = "c") -> list[dict[str, Any]]:
-    return [{"id": f"{prefix}{i}"} for i in range(count)]
-
-
-def paged(all_items: list[dict[str, Any]], size_param: str) -> Any:
-    def respond(request: httpx.Request) -> httpx.Response:
-        page = int(request.url.params["page"])
-        size = int(request.url.params[size_param])
-        return httpx.Response(200, json=all_items[(page - 1) * size : page * size])
-
-    return respond
-
-
-async def collect(batches: Any) -> list[list[dict[str, Any]]]:
-    return [batch async for batch in batches]
-
-
-async def test_sends_the_key_as_oauth_and_adds_the_api_version(
-    client: StatuspageClient, api: respx.MockRouter
+async def test_requests_go_through_ocean_s_client_with_ocean_s_retries_off(
+    client: ApiClient, api: respx.MockRouter
 ) -> None:
+    from port_ocean.helpers.async_client import OceanAsyncClient
+
     route = api.get(f"{API}/pages").respond(json=[{"id": "p1"}])
 
-    assert await client.get_pages() == [{"id": "p1"}]
+    assert await client.request("GET", "/pages") == [{"id": "p1"}]
+    assert isinstance(client._http, OceanAsyncClient)
     assert route.calls.last.request.headers["Authorization"] == f"OAuth {KEY}"
 
 
-async def test_a_host_that_already_ends_in_v1_is_not_doubled(
-    clock: FakeClock, api: respx.MockRouter
+async def test_ocean_s_outbound_ip_blocker_applies_and_is_not_retried(
+    clock: FakeClock,
 ) -> None:
-    route = api.get(f"{API}/pages").respond(json=[])
-    limiter = SlidingWindowRateLimiter(60, 60, clock=clock, sleep=clock.sleep)
+    with ocean_context(disable_ip_outbound_blocker=False):
+        limiter = SlidingWindowRateLimiter(60, 60, clock=clock, sleep=clock.sleep)
+        blocked = ApiClient(DIALECT, "http://127.0.0.1:9/v1", KEY, limiter)
 
-    await StatuspageClient(f"{HOST}/v1/", KEY, limiter).get_pages()
+        with pytest.raises(VendorApiError, match="outbound IP blocker") as raised:
+            await blocked.request("GET", "/pages")
 
-    assert route.call_count == 1
-
-
-@pytest.mark.parametrize(
-    ("method", "path", "size_param"),
-    [
-        ("iter_components", "components", "per_page"),
-        ("iter_component_groups", "component-groups", "per_page"),
-        ("iter_incidents", "incidents", "limit"),
-    ],
-)
-async def test_lists_are_read_in_pages_of_100_and_a_short_page_ends_them(
-    client: StatuspageClient,
-    api: respx.MockRouter,
-    method: str,
-    path: str,
-    size_param: str,
-) -> None:
-    route = api.get(f"{API}/pages/p1/{path}").mock(
-        side_effect=paged(items(250), size_param)
-    )
-
-    batches = await collect(getattr(client, method)("p1"))
-
-    assert [len(batch) for batch in batches] == [100, 100, 50]
-    assert [call.request.url.params[size_param] for call in route.calls] == ["100"] * 3
-    assert [call.request.url.params["page"] for call in route.calls] == ["1", "2", "3"]
-
-
-async def test_a_list_that_fits_one_page_costs_one_request(
-    client: StatuspageClient, api: respx.MockRouter
-) -> None:
-    route = api.get(f"{API}/pages/p1/components").mock(
-        side_effect=paged(items(20), "per_page")
-    )
-
-    assert [len(b) for b in await collect(client.iter_components("p1"))] == [20]
-    assert route.call_count == 1
-
-
-async def test_a_full_last_page_needs_one_empty_page_to_know_the_list_ended(
-    client: StatuspageClient, api: respx.MockRouter
-) -> None:
-    route = api.get(f"{API}/pages/p1/incidents").mock(
-        side_effect=paged(items(2 * PAGE_SIZE), "limit")
-    )
-
-    assert [len(b) for b in await collect(client.iter_incidents("p1"))] == [100, 100]
-    assert route.call_count == 3
-
-
-async def test_an_empty_list_yields_no_batch(
-    client: StatuspageClient, api: respx.MockRouter
-) -> None:
-    api.get(f"{API}/pages/p1/component-groups").respond(json=[])
-
-    assert await collect(client.iter_component_groups("p1")) == []
-
-
-async def test_components_are_never_asked_unpaginated(
-    client: StatuspageClient, api: respx.MockRouter
-) -> None:
-    # Statuspage allows an unpaginated component list only once a minute.
-    route = api.get(f"{API}/pages/p1/components").mock(
-        side_effect=paged(items(150), "per_page")
-    )
-
-    await collect(client.iter_components("p1"))
-
-    assert route.call_count == 2
-    assert all(
-        {"page", "per_page"} <= set(call.request.url.params) for call in route.calls
-    )
+    assert clock.sleeps == []
+    assert KEY not in str(raised.value)
 
 
 @pytest.mark.parametrize("status", [401, 403])
 async def test_a_refused_key_fails_fast_and_names_the_setting_not_the_key(
-    client: StatuspageClient, api: respx.MockRouter, status: int
+    client: ApiClient, api: respx.MockRouter, status: int
 ) -> None:
     route = api.get(f"{API}/pages").respond(status, json={"error": "Unauthorized"})
 
-    with pytest.raises(StatuspageAuthError) as raised:
-        await client.get_pages()
+    with pytest.raises(VendorAuthError) as raised:
+        await client.request("GET", "/pages")
 
     assert route.call_count == 1
-    assert "statuspageApiKey" in str(raised.value)
+    assert "vendorApiKey" in str(raised.value)
     assert KEY not in str(raised.value)
 
 
 async def test_not_found_names_what_was_asked(
-    client: StatuspageClient, api: respx.MockRouter
+    client: ApiClient, api: respx.MockRouter
 ) -> None:
-    route = api.get(f"{API}/pages/gone/incidents/i1").respond(
-        404, json={"error": "Not Found"}
-    )
+    route = api.get(f"{API}/pages/gone").respond(404, json={"error": "Not Found"})
 
-    with pytest.raises(StatuspageNotFoundError, match="/pages/gone/incidents/i1"):
-        await client.get_incident("gone", "i1")
+    with pytest.raises(VendorNotFoundError, match="/pages/gone"):
+        await client.request("GET", "/pages/gone")
     assert route.call_count == 1
 
 
 async def test_server_errors_are_retried_with_growing_jittered_backoff(
-    client: StatuspageClient, api: respx.MockRouter, clock: FakeClock
+    client: ApiClient, api: respx.MockRouter, clock: FakeClock
 ) -> None:
     route = api.get(f"{API}/pages").mock(
         side_effect=[
@@ -194,7 +129,7 @@ async def test_server_errors_are_retried_with_growing_jittered_backoff(
         ]
     )
 
-    assert await client.get_pages() == []
+    assert await client.request("GET", "/pages") == []
 
     assert route.call_count == 4
     assert len(clock.sleeps) == 3
@@ -203,12 +138,12 @@ async def test_server_errors_are_retried_with_growing_jittered_backoff(
 
 
 async def test_retries_are_bounded_and_the_error_keeps_no_secret(
-    client: StatuspageClient, api: respx.MockRouter
+    client: ApiClient, api: respx.MockRouter
 ) -> None:
-    route = api.get(f"{API}/pages/p1/incidents").respond(500)
+    route = api.get(f"{API}/pages").respond(500)
 
-    with pytest.raises(StatuspageApiError, match="after 4 attempts") as raised:
-        await collect(client.iter_incidents("p1"))
+    with pytest.raises(VendorApiError, match="after 4 attempts") as raised:
+        await client.request("GET", "/pages")
 
     assert route.call_count == 4
     assert KEY not in str(raised.value)
@@ -223,48 +158,88 @@ async def test_retries_are_bounded_and_the_error_keeps_no_secret(
     ],
 )
 async def test_transport_failures_are_retried(
-    client: StatuspageClient, api: respx.MockRouter, failure: Exception
+    client: ApiClient, api: respx.MockRouter, failure: Exception
 ) -> None:
     route = api.get(f"{API}/pages").mock(
         side_effect=[failure, httpx.Response(200, json=[{"id": "p"}])]
     )
 
-    assert await client.get_pages() == [{"id": "p"}]
+    assert await client.request("GET", "/pages") == [{"id": "p"}]
     assert route.call_count == 2
 
 
+@pytest.mark.parametrize(
+    "body", [b'[{"id": "p1"', b"<html><body>Service Unavailable</body></html>"]
+)
 async def test_a_body_that_is_not_json_is_retried_then_reported(
-    client: StatuspageClient, api: respx.MockRouter
+    client: ApiClient, api: respx.MockRouter, body: bytes
 ) -> None:
-    route = api.get(f"{API}/pages").respond(200, content=b'[{"id": "p1"')
+    route = api.get(f"{API}/pages").respond(200, content=body)
 
-    with pytest.raises(StatuspageApiError, match="not JSON"):
-        await client.get_pages()
+    with pytest.raises(VendorApiError, match="not JSON"):
+        await client.request("GET", "/pages")
     assert route.call_count == 4
 
 
-async def test_a_list_endpoint_answering_an_object_is_an_error(
-    client: StatuspageClient, api: respx.MockRouter
-) -> None:
-    api.get(f"{API}/pages").respond(json={"error": "weird"})
-
-    with pytest.raises(StatuspageApiError, match="expected a JSON array"):
-        await client.get_pages()
-
-
-async def test_other_client_errors_are_not_retried(
-    client: StatuspageClient, api: respx.MockRouter
+async def test_other_client_errors_are_not_retried_and_say_the_vendor_s_message(
+    client: ApiClient, api: respx.MockRouter
 ) -> None:
     route = api.get(f"{API}/pages").respond(422, json={"error": "bad query"})
 
-    with pytest.raises(StatuspageApiError, match="422: bad query"):
-        await client.get_pages()
+    with pytest.raises(VendorApiError, match="422: bad query"):
+        await client.request("GET", "/pages")
+    assert route.call_count == 1
+
+
+class Trickle(httpx.AsyncByteStream):
+    """A JSON body sent one byte per `pause` seconds."""
+
+    def __init__(self, chunks: int, pause: float) -> None:
+        self._chunks = chunks
+        self._pause = pause
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b"["
+        for _ in range(self._chunks):
+            await asyncio.sleep(self._pause)
+            yield b" "
+        yield b"]"
+
+
+async def test_an_answer_that_trickles_past_the_deadline_is_abandoned_and_retried(
+    clock: FakeClock, api: respx.MockRouter
+) -> None:
+    client = make_client(clock, deadline_seconds=0.3)
+    route = api.get(f"{API}/pages").mock(
+        side_effect=[
+            httpx.Response(200, stream=Trickle(chunks=100, pause=0.05)),
+            httpx.Response(200, json=[]),
+        ]
+    )
+
+    started = time.monotonic()
+    with captured_logs() as lines:
+        assert await client.request("GET", "/pages") == []
+
+    assert time.monotonic() - started < 2
+    assert route.call_count == 2
+    assert any("no complete answer within the 0.3s deadline" in line for line in lines)
+
+
+async def test_a_body_over_the_bound_is_refused_unread_and_not_retried(
+    clock: FakeClock, api: respx.MockRouter
+) -> None:
+    client = make_client(clock, max_body_bytes=1_000)
+    route = api.get(f"{API}/pages").respond(200, json=[{"id": "x" * 2_000}])
+
+    with pytest.raises(VendorApiError, match="over 1000 bytes"):
+        await client.request("GET", "/pages")
     assert route.call_count == 1
 
 
 @pytest.mark.parametrize("status", [420, 429])
 async def test_rate_limit_answers_wait_as_long_as_retry_after_says(
-    client: StatuspageClient, api: respx.MockRouter, clock: FakeClock, status: int
+    client: ApiClient, api: respx.MockRouter, clock: FakeClock, status: int
 ) -> None:
     route = api.get(f"{API}/pages").mock(
         side_effect=[
@@ -275,14 +250,14 @@ async def test_rate_limit_answers_wait_as_long_as_retry_after_says(
         ]
     )
 
-    assert await client.get_pages() == []
+    assert await client.request("GET", "/pages") == []
 
     assert route.call_count == 2
     assert clock.now == pytest.approx(7)
 
 
 async def test_retry_after_as_an_http_date_is_honoured(
-    client: StatuspageClient, api: respx.MockRouter, clock: FakeClock
+    client: ApiClient, api: respx.MockRouter, clock: FakeClock
 ) -> None:
     api.get(f"{API}/pages").mock(
         side_effect=[
@@ -297,19 +272,46 @@ async def test_retry_after_as_an_http_date_is_honoured(
         ]
     )
 
-    await client.get_pages()
+    await client.request("GET", "/pages")
 
     assert clock.now == pytest.approx(12)
 
 
-async def test_a_rate_limit_without_retry_after_waits_the_default(
-    client: StatuspageClient, api: respx.MockRouter, clock: FakeClock
+@pytest.mark.parametrize(
+    "retry_after", ["86400", "Fri, 01 Jan 2100 00:00:00 GMT", "1e300"]
+)
+async def test_an_absurd_retry_after_is_capped_at_the_window_and_said_so(
+    api: respx.MockRouter, clock: FakeClock, retry_after: str
 ) -> None:
+    client = make_client(clock, window=30)
     api.get(f"{API}/pages").mock(
-        side_effect=[httpx.Response(429), httpx.Response(200, json=[])]
+        side_effect=[
+            httpx.Response(429, headers={"Retry-After": retry_after}),
+            httpx.Response(200, json=[]),
+        ]
     )
 
-    await client.get_pages()
+    with captured_logs() as lines:
+        await client.request("GET", "/pages")
+
+    assert clock.now == pytest.approx(30)
+    [warning] = [line for line in lines if "rate limit hit" in line]
+    assert "pausing all its requests for 30.0s" in warning
+    assert "capped" in warning
+
+
+@pytest.mark.parametrize("retry_after", ["inf", "nan", "-5", "soon", ""])
+async def test_a_nonsense_retry_after_is_taken_as_absent(
+    client: ApiClient, api: respx.MockRouter, clock: FakeClock, retry_after: str
+) -> None:
+    api.get(f"{API}/pages").mock(
+        side_effect=[
+            httpx.Response(429, headers={"Retry-After": retry_after}),
+            httpx.Response(200, json=[]),
+        ]
+    )
+
+    await client.request("GET", "/pages")
 
     assert clock.now == pytest.approx(RetryPolicy().default_rate_limit_wait_seconds)
 
@@ -317,19 +319,16 @@ async def test_a_rate_limit_without_retry_after_waits_the_default(
 async def test_endless_rate_limiting_gives_up_with_advice(
     clock: FakeClock, api: respx.MockRouter
 ) -> None:
-    limiter = SlidingWindowRateLimiter(60, 60, clock=clock, sleep=clock.sleep)
-    client = StatuspageClient(
-        HOST, KEY, limiter, RetryPolicy(max_rate_limit_waits=3), sleep=clock.sleep
-    )
+    client = make_client(clock, max_rate_limit_waits=3)
     route = api.get(f"{API}/pages").respond(420, headers={"Retry-After": "1"})
 
-    with pytest.raises(StatuspageApiError, match="rateLimitRequests"):
-        await client.get_pages()
+    with pytest.raises(VendorApiError, match="still rate limited"):
+        await client.request("GET", "/pages")
     assert route.call_count == 4
 
 
 async def test_a_rate_limit_answer_pauses_other_requests_too(
-    client: StatuspageClient, api: respx.MockRouter, clock: FakeClock
+    client: ApiClient, api: respx.MockRouter, clock: FakeClock
 ) -> None:
     api.get(f"{API}/pages").mock(
         side_effect=[
@@ -339,25 +338,57 @@ async def test_a_rate_limit_answer_pauses_other_requests_too(
     )
     component = api.get(f"{API}/pages/p1/components/c1").respond(json={"id": "c1"})
 
-    await client.get_pages()
+    await client.request("GET", "/pages")
     sent_before = clock.now
-    await client.get_component("p1", "c1")
+    await client.request("GET", "/pages/p1/components/c1")
 
     assert sent_before == pytest.approx(30)
     assert component.call_count == 1
 
 
-def test_one_limiter_per_api_key() -> None:
-    def settings(key: str, limit: int) -> StatuspageSettings:
-        return StatuspageSettings(
-            api_key=key,
-            host=HOST,
-            page_ids=(),
-            rate_limit_requests=limit,
-            rate_limit_window_seconds=60,
-            app_host=None,
-        )
+async def pages_of(fetched: list[int], pages: list[list[Item]]) -> list[list[Item]]:
+    async def fetch_page(number: int) -> tuple[list[Item], bool]:
+        fetched.append(number)
+        return pages[number - 1], number == len(pages)
 
-    first = limiter_for(settings("key-for-limiter-a", 60))
-    assert limiter_for(settings("key-for-limiter-a", 60)) is first
-    assert limiter_for(settings("key-for-limiter-b", 60)) is not first
+    return [batch async for batch in paginate(fetch_page, "GET /things")]
+
+
+async def test_paging_yields_each_page_until_the_last() -> None:
+    fetched: list[int] = []
+    pages = [[{"id": "a"}, {"id": "b"}], [], [{"id": "c"}]]
+
+    assert await pages_of(fetched, pages) == [[{"id": "a"}, {"id": "b"}], [{"id": "c"}]]
+    assert fetched == [1, 2, 3]
+
+
+async def test_a_server_that_ignores_paging_fails_the_list_at_the_repeat() -> None:
+    fetched: list[int] = []
+    same = [{"id": f"i{n}"} for n in range(100)]
+
+    async def fetch_page(number: int) -> tuple[list[Item], bool]:
+        fetched.append(number)
+        return same, False
+
+    with pytest.raises(VendorApiError, match="GET /things: page 2 repeated page 1"):
+        async for _ in paginate(fetch_page, "GET /things"):
+            pass
+    assert fetched == [1, 2]
+
+
+async def test_a_list_that_never_ends_fails_at_the_bound() -> None:
+    counter = itertools.count()
+
+    async def fetch_page(number: int) -> tuple[list[Item], bool]:
+        return [{"id": str(next(counter))}], False
+
+    pages = 0
+
+    async def read_all() -> None:
+        nonlocal pages
+        async for _ in paginate(fetch_page, "GET /things"):
+            pages += 1
+
+    with pytest.raises(VendorApiError, match=f"not ended after {MAX_LIST_PAGES}"):
+        await read_all()
+    assert pages == MAX_LIST_PAGES

@@ -25,6 +25,8 @@ DOCS_SAMPLES_DISAGREE = {
 MENDED = {("incident", "impact_override"): "impact_override"}
 # Port computes calculation properties itself; a mapping never yields them.
 CALCULATED = {"category"}
+# Properties this integration adds to every entity, which the docs' entities predate.
+ADDED = {"provider": "statuspage"}
 
 KIND_OF_SAMPLE = {
     "page": "statuspage",
@@ -88,9 +90,12 @@ async def test_docs_payload_maps_to_docs_entity(
     for (mended_sample, name), field in MENDED.items():
         if mended_sample == sample:
             assert mapped[name] == docs_samples["payloads"][sample][field]
+    for name, value in ADDED.items():
+        assert mapped[name] == value
     unexpected = (
         set(mapped)
         - set(expected["properties"])
+        - set(ADDED)
         - {name for s, name in DOCS_SAMPLES_DISAGREE | set(MENDED) if s == sample}
     )
     assert unexpected == set(), f"{sample} maps properties the docs' entity lacks"

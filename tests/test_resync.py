@@ -231,3 +231,48 @@ async def test_server_errors_past_every_retry_delete_nothing(
     assert result.errors
     assert result.upserted_entities == []
     assert result.deleted_entities == []
+
+
+async def test_a_key_refused_on_one_page_fails_that_page_and_the_others_sync(
+    api: respx.MockRouter, run_harness: Any
+) -> None:
+    account = FakeAccount.generate(page_ids=("p1", "p2"), incidents=3)
+
+    def refuse_p1(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path.startswith("/v1/pages/p1/"):
+            return httpx.Response(403, json={"error": "not your page"})
+        return None
+
+    account.serve(api, gate=refuse_p1)
+
+    async with run_harness(host=HOST, port_entities=account.in_port(STALE)) as harness:
+        result = await harness.trigger_resync()
+
+    assert result.errors
+    assert all("statuspage page p1" in str(error) for error in result.errors)
+    assert identifiers(result.upserted_entities, "statuspageIncident") == {
+        "p2-i0",
+        "p2-i1",
+        "p2-i2",
+    }
+    assert identifiers(result.upserted_entities, "statuspageComponentGroup") == {
+        f"p2-g{n}" for n in range(5)
+    }
+    assert result.deleted_entities == []
+    # Each of p1's lists was asked once, not retried, and p2's were all read.
+    p1_calls = [c for c in api.calls if c.request.url.path.startswith("/v1/pages/p1/")]
+    assert len(p1_calls) == 3
+
+
+async def test_every_entity_carries_its_provider(
+    api: respx.MockRouter, run_harness: Any
+) -> None:
+    FakeAccount.generate(incidents=2, updates=2).serve(api)
+
+    async with run_harness(host=HOST) as harness:
+        result = await harness.trigger_resync()
+
+    assert result.errors == []
+    assert {e["properties"]["provider"] for e in result.upserted_entities} == {
+        "statuspage"
+    }

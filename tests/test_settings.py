@@ -4,13 +4,20 @@ from typing import Any
 
 import pytest
 
-from settings import InvalidSettingError, StatuspageSettings, parse_page_ids
+from runtime import Runtime
+from settings import InvalidSettingError, Settings, VendorSettings, id_list
 
 KEY = "sk-very-secret"
 
 
-def settings(**config: Any) -> StatuspageSettings:
-    return StatuspageSettings.from_config({"statuspage_api_key": KEY, **config})
+def read(**config: Any) -> Settings:
+    return Runtime.from_config({"statuspage_api_key": KEY, **config}).settings
+
+
+def statuspage(**config: Any) -> VendorSettings:
+    settings = read(**config).vendor("statuspage")
+    assert settings is not None
+    return settings
 
 
 @pytest.mark.parametrize(
@@ -27,47 +34,48 @@ def settings(**config: Any) -> StatuspageSettings:
 def test_page_ids_accept_a_list_a_json_array_and_a_comma_separated_string(
     value: Any,
 ) -> None:
-    assert parse_page_ids(value) == ("id-1", "id-2")
+    assert id_list("statuspageIds", value) == ("id-1", "id-2")
 
 
 @pytest.mark.parametrize("value", [None, "", " ", "[]", []])
 def test_no_page_ids_means_every_page(value: Any) -> None:
-    assert parse_page_ids(value) == ()
+    assert id_list("statuspageIds", value) == ()
 
 
 @pytest.mark.parametrize("value", ['["id-1",', "[1, 2]", 42, {"id": "x"}])
 def test_malformed_page_ids_name_the_setting(value: Any) -> None:
     with pytest.raises(InvalidSettingError, match="statuspageIds"):
-        parse_page_ids(value)
+        read(statuspage_ids=value)
 
 
 def test_defaults() -> None:
-    parsed = settings()
+    parsed = read()
+    vendor = statuspage()
 
-    assert parsed.host == "https://api.statuspage.io"
-    assert parsed.page_ids == ()
-    assert (parsed.rate_limit_requests, parsed.rate_limit_window_seconds) == (60, 60)
-    assert parsed.app_host is None
+    assert vendor.host == "https://api.statuspage.io"
+    assert vendor.page_ids == ()
+    assert (vendor.rate_limit.requests, vendor.rate_limit.window_seconds) == (60, 60)
+    assert parsed.live_events.app_host is None
 
 
 def test_raised_rate_limits_and_hosts_are_read() -> None:
-    parsed = settings(
+    parsed = read(
         rate_limit_requests="300",
         rate_limit_window_seconds=30,
         statuspage_host="http://127.0.0.1:8080/",
         app_host="https://ocean.example.com/",
     )
+    vendor = parsed.vendor("statuspage")
 
-    assert (parsed.rate_limit_requests, parsed.rate_limit_window_seconds) == (300, 30)
-    assert parsed.host == "http://127.0.0.1:8080"
-    assert parsed.app_host == "https://ocean.example.com"
+    assert vendor is not None
+    assert (vendor.rate_limit.requests, vendor.rate_limit.window_seconds) == (300, 30)
+    assert vendor.host == "http://127.0.0.1:8080"
+    assert parsed.live_events.app_host == "https://ocean.example.com"
 
 
 @pytest.mark.parametrize(
     ("config", "setting"),
     [
-        ({"statuspage_api_key": ""}, "statuspageApiKey"),
-        ({"statuspage_api_key": None}, "statuspageApiKey"),
         ({"rate_limit_requests": 0}, "rateLimitRequests"),
         ({"rate_limit_requests": "many"}, "rateLimitRequests"),
         ({"rate_limit_requests": True}, "rateLimitRequests"),
@@ -86,7 +94,16 @@ def test_raised_rate_limits_and_hosts_are_read() -> None:
 )
 def test_bad_values_name_the_setting(config: dict[str, Any], setting: str) -> None:
     with pytest.raises(InvalidSettingError, match=setting):
-        StatuspageSettings.from_config({"statuspage_api_key": KEY, **config})
+        read(**config)
+
+
+@pytest.mark.parametrize("key", ["", "  ", None])
+def test_without_any_vendor_key_the_error_names_every_key_setting(key: Any) -> None:
+    with pytest.raises(InvalidSettingError) as raised:
+        Runtime.from_config({"statuspage_api_key": key})
+
+    assert "statuspageApiKey" in str(raised.value)
+    assert "at least one" in str(raised.value)
 
 
 @pytest.mark.parametrize(
@@ -94,12 +111,12 @@ def test_bad_values_name_the_setting(config: dict[str, Any], setting: str) -> No
     ["https://api.statuspage.io", "https://api.statuspage.io/v1/", "http://[::1]:8080"],
 )
 def test_the_api_host_may_carry_a_port_and_the_api_version(host: str) -> None:
-    assert settings(statuspage_host=host).host == host.rstrip("/")
+    assert statuspage(statuspage_host=host).host == host.rstrip("/")
 
 
 def test_a_too_large_rate_limit_says_what_is_allowed() -> None:
     with pytest.raises(InvalidSettingError) as raised:
-        settings(rate_limit_requests=99999999999999999999999)
+        read(rate_limit_requests=99999999999999999999999)
 
     assert str(raised.value) == (
         "Invalid setting 'rateLimitRequests': must be between 1 and 10000, "
@@ -109,7 +126,7 @@ def test_a_too_large_rate_limit_says_what_is_allowed() -> None:
 
 def test_a_path_on_the_api_host_is_named_with_what_to_do() -> None:
     with pytest.raises(InvalidSettingError) as raised:
-        settings(statuspage_host="https://api.statuspage.io/some/path")
+        read(statuspage_host="https://api.statuspage.io/some/path")
 
     message = str(raised.value)
     assert "statuspageHost" in message
@@ -119,14 +136,14 @@ def test_a_path_on_the_api_host_is_named_with_what_to_do() -> None:
 
 def test_credentials_in_the_api_host_are_refused_without_being_echoed() -> None:
     with pytest.raises(InvalidSettingError) as raised:
-        settings(statuspage_host="https://admin:hunter2-secret@api.statuspage.io")
+        read(statuspage_host="https://admin:hunter2-secret@api.statuspage.io")
 
     assert "statuspageHost" in str(raised.value)
     assert "hunter2-secret" not in str(raised.value)
 
 
 def test_the_api_key_never_shows_in_a_repr_or_an_error() -> None:
-    assert KEY not in repr(settings())
+    assert KEY not in repr(read())
     with pytest.raises(InvalidSettingError) as raised:
-        settings(rate_limit_requests=0)
+        read(rate_limit_requests=0)
     assert KEY not in str(raised.value)

@@ -1,1 +1,1 @@
-"""Live-event processors for Statuspage webhooks, one module per event family."""
+"""Live-event processors, one module per family (incident, component, page), for every vendor."""

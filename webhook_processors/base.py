@@ -1,9 +1,17 @@
-"""What every Statuspage processor shares: the token check, the shape check, the page filter,
-and fetching from the API, once per event, what the event is about."""
+"""What every live-event processor shares: the token check, the trigger check, and reading from
+the vendor's API, once per event, the object a trigger names.
+
+Deliveries reach Ocean's queue reduced to triggers (see live_events/gate.py). Ocean builds one
+processor per event and calls `handle_event` once per mapped kind; the API is asked once however
+many kinds use the answer. An object is deleted only when the API confirms it gone: a second
+404 after a pause, while its page is still readable. Any other doubt changes nothing and leaves
+the object to the next resync.
+"""
 
 import asyncio
 from abc import abstractmethod
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import ClassVar, Final
 
 from loguru import logger
 from port_ocean.core.handlers.port_app_config.models import ResourceConfig
@@ -16,87 +24,139 @@ from port_ocean.core.handlers.webhook.webhook_event import (
     WebhookEvent,
     WebhookEventRawResults,
 )
+from starlette.requests import Request
 
-from client import Item, StatuspageNotFoundError
+from client import Item, VendorError, VendorNotFoundError
 from integration import ObjectKind
-from settings import current_settings
-from webhook_processors.payload import (
-    EventFamily,
-    InvalidEventError,
-    StatuspageEvent,
-    family_of,
-    parse_event,
-)
-from webhook_processors.security import delivery_is_trusted
+from live_events.triggers import Family, InvalidEventError, Trigger, triggers_of
+from live_events.trust import delivery_is_trusted, vendor_routes
+from runtime import current_runtime
+from vendors.base import Vendor
 
-WEBHOOK_PATH = "/webhook"
+# Long enough for a read replica to catch up with a write, short enough for a live event.
+CONFIRM_PAUSE_SECONDS: Final = 2.0
 
 
-class StatuspageWebhookProcessor(AbstractWebhookProcessor):
-    """Ocean builds one processor per event and calls `handle_event` once per mapped kind;
-    the API is asked once however many kinds use the answer."""
+@dataclass(frozen=True)
+class Lookup:
+    """What the API says of a trigger's object: `item` if it has it, `gone` if it confirmed it
+    does not; neither when in doubt."""
 
-    # The notification family a processor takes; None takes every notification.
-    family: ClassVar[EventFamily | None]
+    item: Item | None = None
+    gone: bool = False
+
+
+class TriggerProcessor(AbstractWebhookProcessor):
+    family: ClassVar[Family]
     kinds: ClassVar[tuple[ObjectKind, ...]]
 
     def __init__(self, event: WebhookEvent) -> None:
         super().__init__(event)
-        self._current: asyncio.Task[Item | None] | None = None
+        self._lookup: asyncio.Task[Lookup] | None = None
 
     @abstractmethod
-    async def fetch(self, event: StatuspageEvent) -> Item:
-        """The API's version of what `event` is about; raises StatuspageNotFoundError if gone."""
+    async def fetch(self, vendor: Vendor, trigger: Trigger) -> Item:
+        """The API's version of what `trigger` names; raises VendorNotFoundError if gone."""
 
     @abstractmethod
     async def results_for(
-        self, event: StatuspageEvent, kind: ObjectKind
+        self, vendor: Vendor, trigger: Trigger, kind: ObjectKind
     ) -> WebhookEventRawResults:
-        """What `kind` gains and loses from `event`."""
+        """What `kind` gains and loses from `trigger`."""
 
     async def should_process_event(self, event: WebhookEvent) -> bool:
-        return self.family is None or family_of(event.payload) is self.family
+        trigger = _trigger_of(event.payload, self.family)
+        if trigger is None:
+            return False
+        # A worker has taken the event up: a delivery about the same object from now on may
+        # say something newer than what is about to be read, so it must queue again.
+        current_runtime().pending_triggers.taken(trigger)
+        return True
 
     async def get_matching_kinds(self, event: WebhookEvent) -> list[str]:
         return list(self.kinds)
 
     async def authenticate(self, payload: EventPayload, headers: EventHeaders) -> bool:
-        return delivery_is_trusted(self.event._original_request)
+        request = self.event._original_request
+        # Ocean 0.55.4 passes processors the payload and headers only; the URL, where the
+        # token is, is on the original request. Events relayed through a queue lack it.
+        if not isinstance(request, Request):
+            logger.warning(
+                "Refused a webhook whose URL is not available, so its token cannot be "
+                "checked. Nothing was changed."
+            )
+            return False
+        runtime = current_runtime()
+        vendor = vendor_routes(runtime).get(request.url.path)
+        sender = request.client.host if request.client else None
+        return vendor is not None and delivery_is_trusted(
+            vendor, runtime, request.scope["query_string"], sender
+        )
 
     async def validate_payload(self, payload: EventPayload) -> bool:
         try:
-            parse_event(payload)
+            triggers = triggers_of(payload)
         except InvalidEventError as error:
-            logger.warning(
-                f"Ignored a Statuspage webhook: {error}. Nothing was changed."
-            )
+            logger.warning(f"Ignored a webhook event: {error}. Nothing was changed.")
             return False
-        return True
+        request = self.event._original_request
+        vendor = vendor_routes(current_runtime()).get(
+            request.url.path if isinstance(request, Request) else ""
+        )
+        # A trigger names its vendor; it must be the one whose route it came in on.
+        return vendor is not None and all(
+            t.provider == vendor.provider for t in triggers
+        )
 
     async def handle_event(
         self, payload: EventPayload, resource: ResourceConfig
     ) -> WebhookEventRawResults:
-        event = parse_event(payload)
-        page_ids = current_settings().page_ids
-        if page_ids and event.page_id not in page_ids:
-            logger.info(
-                f"Ignored a Statuspage {event.family} webhook of page {event.page_id}: "
-                "the page is not in statuspageIds"
-            )
+        trigger = _trigger_of(payload, self.family)
+        vendor = current_runtime().vendor(trigger.provider) if trigger else None
+        if trigger is None or vendor is None:
             return no_change()
-        return await self.results_for(event, ObjectKind(resource.kind))
+        return await self.results_for(vendor, trigger, ObjectKind(resource.kind))
 
-    async def current(self, event: StatuspageEvent) -> Item | None:
-        """What `event` is about as the API has it now, or None if the API no longer has it."""
-        if self._current is None:
-            self._current = asyncio.ensure_future(self._fetch_unless_gone(event))
-        return await self._current
+    async def look_up(self, vendor: Vendor, trigger: Trigger) -> Lookup:
+        """What the API says now of the object `trigger` names, asked once per event."""
+        if self._lookup is None:
+            self._lookup = asyncio.ensure_future(self._confirmed(vendor, trigger))
+        return await self._lookup
 
-    async def _fetch_unless_gone(self, event: StatuspageEvent) -> Item | None:
+    async def _confirmed(self, vendor: Vendor, trigger: Trigger) -> Lookup:
+        what = f"{vendor.dialect.name} {trigger.family} {trigger.subject_id} of page {trigger.page_id}"
+        for attempt in range(2):
+            if attempt:
+                await asyncio.sleep(CONFIRM_PAUSE_SECONDS)
+            try:
+                return Lookup(item=await self.fetch(vendor, trigger))
+            except VendorNotFoundError:
+                continue
+            except VendorError as error:
+                return _in_doubt(what, f"it could not be read ({error})")
         try:
-            return await self.fetch(event)
-        except StatuspageNotFoundError:
-            return None
+            await vendor.page(trigger.page_id)
+        except VendorError as error:
+            return _in_doubt(
+                what, f"it answered 404 but its page could not be read ({error})"
+            )
+        return Lookup(gone=True)
+
+
+def _in_doubt(what: str, reason: str) -> Lookup:
+    logger.warning(
+        f"Live events: {what}: {reason}; its entities are left as they are until the next "
+        "resync"
+    )
+    return Lookup()
+
+
+def _trigger_of(payload: EventPayload, family: Family) -> Trigger | None:
+    try:
+        triggers = triggers_of(payload)
+    except InvalidEventError:
+        return None
+    return next((t for t in triggers if t.family is family), None)
 
 
 def upserted(items: list[Item]) -> WebhookEventRawResults:

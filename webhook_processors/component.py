@@ -1,32 +1,41 @@
-"""Component status notifications: the component follows the API."""
+"""Component events: the component follows the API."""
 
 from loguru import logger
 from port_ocean.core.handlers.webhook.webhook_event import WebhookEventRawResults
 
-from client import Item, get_client
+from client import Item
 from integration import ObjectKind
-from webhook_processors.base import StatuspageWebhookProcessor, deleted, upserted
-from webhook_processors.payload import EventFamily, StatuspageEvent
+from live_events.triggers import Family, Trigger
+from vendors.base import Vendor
+from webhook_processors.base import TriggerProcessor, deleted, no_change, upserted
 
 
-class ComponentWebhookProcessor(StatuspageWebhookProcessor):
-    family = EventFamily.COMPONENT
+class ComponentWebhookProcessor(TriggerProcessor):
+    family = Family.COMPONENT
     kinds = (ObjectKind.COMPONENT,)
 
-    async def fetch(self, event: StatuspageEvent) -> Item:
-        return await get_client().get_component(event.page_id, event.subject_id)
+    async def fetch(self, vendor: Vendor, trigger: Trigger) -> Item:
+        return await vendor.component(trigger.page_id, trigger.subject_id)
 
     async def results_for(
-        self, event: StatuspageEvent, kind: ObjectKind
+        self, vendor: Vendor, trigger: Trigger, kind: ObjectKind
     ) -> WebhookEventRawResults:
-        component = await self.current(event)
-        if component is not None:
-            return upserted([component])
+        lookup = await self.look_up(vendor, trigger)
+        if lookup.item is not None:
+            return upserted([lookup.item])
+        if not lookup.gone:
+            return no_change()
         logger.info(
-            f"Component {event.subject_id} of page {event.page_id} no longer exists in "
-            "Statuspage; deleting its entity"
+            f"{vendor.dialect.name} confirms component {trigger.subject_id} of page "
+            f"{trigger.page_id} is gone; deleting its entity"
         )
-        # The notification does not say whether the component was a group. Without `group`
-        # the shipped selector (`.group == false`) would let no deletion through, and deleting
-        # an identifier Port does not hold changes nothing.
-        return deleted([{"group": False, **event.subject, "page_id": event.page_id}])
+        # The trigger does not say whether the component was a group. Without `group` the
+        # shipped selector (`.group == false`) would let no deletion through, and deleting an
+        # identifier Port does not hold changes nothing.
+        gone = {
+            "id": trigger.subject_id,
+            "page_id": trigger.page_id,
+            "provider": trigger.provider,
+            "group": False,
+        }
+        return deleted([gone])

@@ -1,35 +1,45 @@
-"""Incident notifications: the incident and each of its updates follow the API."""
+"""Incident events: the incident and each of its updates follow the API."""
 
 from loguru import logger
 from port_ocean.core.handlers.webhook.webhook_event import WebhookEventRawResults
 
-from client import Item, get_client
+from catalog import updates_of
+from client import Item
 from integration import ObjectKind
-from resync import updates_of
-from webhook_processors.base import StatuspageWebhookProcessor, deleted, upserted
-from webhook_processors.payload import EventFamily, StatuspageEvent
+from live_events.triggers import Family, Trigger
+from vendors.base import Vendor
+from webhook_processors.base import TriggerProcessor, deleted, no_change, upserted
 
 
-class IncidentWebhookProcessor(StatuspageWebhookProcessor):
-    family = EventFamily.INCIDENT
+class IncidentWebhookProcessor(TriggerProcessor):
+    family = Family.INCIDENT
     kinds = (ObjectKind.INCIDENT, ObjectKind.INCIDENT_UPDATE)
 
-    async def fetch(self, event: StatuspageEvent) -> Item:
-        return await get_client().get_incident(event.page_id, event.subject_id)
+    async def fetch(self, vendor: Vendor, trigger: Trigger) -> Item:
+        return await vendor.incident(trigger.page_id, trigger.subject_id)
 
     async def results_for(
-        self, event: StatuspageEvent, kind: ObjectKind
+        self, vendor: Vendor, trigger: Trigger, kind: ObjectKind
     ) -> WebhookEventRawResults:
-        incident = await self.current(event)
-        if incident is not None:
-            return upserted(_items_of(incident, kind))
+        lookup = await self.look_up(vendor, trigger)
+        if lookup.item is not None:
+            return upserted(_items_of(lookup.item, kind))
+        if not lookup.gone:
+            return no_change()
         logger.info(
-            f"Incident {event.subject_id} of page {event.page_id} no longer exists in "
-            f"Statuspage; deleting its {kind} entities"
+            f"{vendor.dialect.name} confirms incident {trigger.subject_id} of page "
+            f"{trigger.page_id} is gone; deleting its {kind} entities"
         )
-        # The API has nothing left to describe it, so the notification names what to delete,
+        # The API has nothing left to describe it, so the trigger names what to delete,
         # updates included.
-        return deleted(_items_of({**event.subject, "page_id": event.page_id}, kind))
+        gone = {
+            "id": trigger.subject_id,
+            "page_id": trigger.page_id,
+            "provider": trigger.provider,
+            "components": [],
+            "incident_updates": [{"id": update_id} for update_id in trigger.update_ids],
+        }
+        return deleted(_items_of(gone, kind))
 
 
 def _items_of(incident: Item, kind: ObjectKind) -> list[Item]:

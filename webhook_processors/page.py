@@ -1,39 +1,55 @@
-"""The page's overall status, which every notification carries and the page API does not return."""
+"""A page's overall status, which a delivery may carry and a page API may not return.
+
+The page is upserted as this app last read it (a resync reads every page), with the newest
+status a delivery brought; the page is read from the API only when this app has not seen it
+yet. So an event costs one request, for the object it is about.
+"""
+
+import asyncio
 
 from loguru import logger
-from port_ocean.core.handlers.webhook.webhook_event import WebhookEventRawResults
+from port_ocean.core.handlers.webhook.webhook_event import (
+    WebhookEvent,
+    WebhookEventRawResults,
+)
 
-from client import Item, get_client
+from client import Item, VendorError
 from integration import ObjectKind
-from resync import with_status
-from webhook_processors.base import StatuspageWebhookProcessor, no_change, upserted
-from webhook_processors.payload import StatuspageEvent
+from live_events.triggers import Family, Trigger
+from runtime import current_runtime
+from vendors.base import Vendor
+from webhook_processors.base import TriggerProcessor, no_change, upserted
 
 
-class PageStatusWebhookProcessor(StatuspageWebhookProcessor):
-    # Every notification carries its page, so this processor takes every event, and its
-    # checks are what report a request that is no Statuspage notification at all.
-    family = None
+class PageStatusWebhookProcessor(TriggerProcessor):
+    family = Family.PAGE
     kinds = (ObjectKind.STATUSPAGE, ObjectKind.PAGE)
 
-    async def fetch(self, event: StatuspageEvent) -> Item:
-        return await get_client().get_page(event.page_id)
+    def __init__(self, event: WebhookEvent) -> None:
+        super().__init__(event)
+        self._page: asyncio.Task[Item] | None = None
+
+    async def fetch(self, vendor: Vendor, trigger: Trigger) -> Item:
+        known = current_runtime().known_pages
+        page = known.get(trigger.page_id)
+        if page is None:
+            page = await vendor.page(trigger.page_id)
+            known.remember(page)
+        return page
 
     async def results_for(
-        self, event: StatuspageEvent, kind: ObjectKind
+        self, vendor: Vendor, trigger: Trigger, kind: ObjectKind
     ) -> WebhookEventRawResults:
-        if event.page_status is None:
-            logger.info(
-                f"A Statuspage webhook of page {event.page_id} carries no page status; "
-                f"its {kind} entity is left as it is"
-            )
-            return no_change()
-        page = await self.current(event)
-        if page is None:
-            # The page is what every other entity relates to: like the resync, keep it rather
-            # than delete on one answer, and let the next resync report the missing page.
+        if self._page is None:  # one read however many page kinds are mapped
+            self._page = asyncio.ensure_future(self.fetch(vendor, trigger))
+        try:
+            page = await self._page
+        except VendorError as error:
+            # The page is what every other entity relates to: never delete it on a live event;
+            # the next resync reports a page that is really gone.
             logger.warning(
-                f"Page {event.page_id} was not found in Statuspage; its {kind} entity is kept"
+                f"Page {trigger.page_id} could not be read from {vendor.dialect.name}; its "
+                f"{kind} entity is kept: {error}"
             )
             return no_change()
-        return upserted([with_status(page, event.page_status)])
+        return upserted([current_runtime().known_pages.with_status(page)])

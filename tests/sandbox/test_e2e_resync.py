@@ -219,8 +219,13 @@ def test_a_refused_api_key_fails_the_run_with_one_line_naming_the_setting(
     assert run.returncode == 1, run.output[-3000:]
     verdicts = [line for line in run.output.splitlines() if "sync failed:" in line]
     assert len(verdicts) == 1
-    assert "StatuspageAuthError" in verdicts[0]
+    assert "Statuspage refused the API key" in verdicts[0]
     assert "statuspageApiKey" in verdicts[0]
+    # Told once, with every kind it failed.
+    assert verdicts[0].count("refused the API key") == 1
+    assert "[statuspage, component_group, component, incident, incident_update]" in (
+        verdicts[0]
+    )
     assert "not-the-key" not in run.output
     assert port.resync_states()[-1].get("status") == "failed"
 

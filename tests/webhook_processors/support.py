@@ -19,9 +19,10 @@ from port_ocean.context.ocean import ocean
 from port_ocean.integration_testing import IntegrationTestHarness
 
 from tests.support import HOST, integration_harness
-from webhook_processors.base import WEBHOOK_PATH
+from vendors.statuspage import StatuspageVendor
 
 BASE_URL = "https://ocean.example.com"
+WEBHOOK_PATH = StatuspageVendor.webhook_path or ""
 ROUTE = f"/integration{WEBHOOK_PATH}"
 SECRET = "a-webhook-secret-for-tests"
 PROCESSING_TIMEOUT_SECONDS = 10.0

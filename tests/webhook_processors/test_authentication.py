@@ -9,6 +9,7 @@ import respx
 from port_ocean.core.handlers.webhook.webhook_event import WebhookEvent
 from starlette.requests import Request
 
+from live_events.security import mask_tokens_in_access_log
 from tests.support import HOST
 from tests.webhook_processors.conftest import LiveFactory
 from tests.webhook_processors.support import (
@@ -20,7 +21,6 @@ from tests.webhook_processors.support import (
     page_summary,
 )
 from webhook_processors.component import ComponentWebhookProcessor
-from webhook_processors.security import mask_tokens_in_access_log
 
 PAGE = "8m2l51279rpl"
 FORGED = "forged-token-0123456789"
@@ -102,8 +102,14 @@ async def test_without_a_configured_secret_a_token_is_still_required(
 
 
 @pytest.mark.parametrize(
-    "request_url",
-    [None, f"{BASE_URL}/integration/webhook?token={FORGED}"],
+    ("request_url", "refusal"),
+    [
+        (None, "Refused a webhook whose URL is not available"),
+        (
+            f"{BASE_URL}/integration/webhook?token={FORGED}",
+            "Refused a Statuspage webhook",
+        ),
+    ],
     ids=["relayed without its request", "wrong token"],
 )
 async def test_a_processor_refuses_an_event_the_gate_did_not_see(
@@ -111,6 +117,7 @@ async def test_a_processor_refuses_an_event_the_gate_did_not_see(
     docs_samples: dict[str, Any],
     log_lines: list[str],
     request_url: str | None,
+    refusal: str,
 ) -> None:
     original = None if request_url is None else post_to(request_url)
     payload = notification(docs_samples)
@@ -121,7 +128,7 @@ async def test_a_processor_refuses_an_event_the_gate_did_not_see(
     trusted = await ComponentWebhookProcessor(event).authenticate(payload, {})
 
     assert trusted is False
-    assert any("Refused a Statuspage webhook" in line for line in log_lines)
+    assert any(refusal in line for line in log_lines)
 
 
 def post_to(url: str) -> Request:

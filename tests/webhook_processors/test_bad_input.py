@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 import respx
 
+from live_events.gate import MAX_BODY_BYTES
 from tests.support import HOST
 from tests.webhook_processors.support import (
     META,
@@ -19,7 +20,6 @@ from tests.webhook_processors.support import (
     incident_notification,
     page_summary,
 )
-from webhook_processors.gate import MAX_BODY_BYTES
 
 PAGE = "8m2l51279rpl"
 
@@ -41,10 +41,13 @@ async def test_a_body_that_is_not_json_is_answered_and_logged(
 ) -> None:
     response = await live.deliver(content=b"incident=created&page=8m2l51279rpl")
 
-    # Ocean parses the body before any processor runs; it answers, logs, and queues nothing.
+    # The gate reads it before Ocean does: answered, logged, and nothing queued.
     assert response.status_code == 200
-    assert response.json()["status"] == "error"
-    assert any("Error processing webhook" in line for line in log_lines)
+    assert response.json()["status"] == "ignored"
+    assert any(
+        "Ignored a Statuspage webhook: the body is not JSON" in line
+        for line in log_lines
+    )
     assert_nothing_changed(statuspage, live)
 
 

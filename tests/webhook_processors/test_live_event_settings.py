@@ -5,36 +5,48 @@ from typing import Any
 
 import pytest
 
-from settings import InvalidSettingError, StatuspageSettings
-from webhook_processors.security import webhook_token
+from live_events.security import webhook_token
+from runtime import Runtime
+from settings import InvalidSettingError, Settings
 
 KEY = "sk-live-events-key"
 SECRET = "s3cret-webhook-token-of-20"
 PORT_ORG = "port-client-id-of-production"
 
 
-def settings(**config: Any) -> StatuspageSettings:
-    return StatuspageSettings.from_config({"statuspage_api_key": KEY, **config})
+def settings(**config: Any) -> Settings:
+    return Runtime.from_config({"statuspage_api_key": KEY, **config}).settings
+
+
+def token(
+    configured: Settings, port_org: str = PORT_ORG, identifier: str = "sp"
+) -> str:
+    return webhook_token("statuspage", configured, port_org, identifier)
 
 
 def test_a_configured_secret_is_the_token() -> None:
-    configured = settings(webhook_secret=f"  {SECRET} ")
-
-    assert webhook_token(configured, PORT_ORG, "statuspage") == SECRET
+    assert token(settings(webhook_secret=f"  {SECRET} ")) == SECRET
 
 
 def test_without_a_secret_the_token_is_derived_and_reveals_nothing() -> None:
-    token = webhook_token(settings(), PORT_ORG, "statuspage")
+    derived = token(settings())
 
-    assert token == webhook_token(settings(webhook_secret=""), PORT_ORG, "statuspage")
-    rotated = StatuspageSettings.from_config({"statuspage_api_key": f"{KEY}-rotated"})
-    assert token != webhook_token(rotated, PORT_ORG, "statuspage")
+    assert derived == token(settings(webhook_secret=""))
+    rotated = Runtime.from_config({"statuspage_api_key": f"{KEY}-rotated"}).settings
+    assert derived != token(rotated)
     # Installations sharing an API key must not claim each other's subscribers, whether
     # they differ by identifier or by Port organisation.
-    assert token != webhook_token(settings(), PORT_ORG, "statuspage-eu")
-    assert token != webhook_token(settings(), "other-port-org", "statuspage")
-    assert KEY not in token
-    assert len(token) >= 32
+    assert derived != token(settings(), identifier="sp-eu")
+    assert derived != token(settings(), port_org="other-port-org")
+    assert KEY not in derived
+    assert len(derived) >= 32
+
+
+def test_the_derived_token_is_the_one_earlier_releases_registered() -> None:
+    # Changing it would make every installation replace its subscribers on upgrade.
+    assert token(settings()) == (
+        "ae64a1371c825386634fbb9b0451a5351ec81a0c2b63029bf0f702da21e34d5e"
+    )
 
 
 def test_a_short_secret_is_refused_without_echoing_it() -> None:
@@ -56,7 +68,7 @@ def test_the_subscriber_email_is_read_and_the_secret_never_shows_in_a_repr() -> 
         webhook_secret=SECRET, webhook_subscriber_email=" ops@example.com "
     )
 
-    assert parsed.webhook_subscriber_email == "ops@example.com"
+    assert parsed.live_events.webhook_subscriber_email == "ops@example.com"
     assert SECRET not in repr(parsed)
     assert "webhook_secret=set" in repr(parsed)
     assert "webhook_secret=derived" in repr(settings())

@@ -1,0 +1,184 @@
+"""The webhook routes' front door: each delivery is checked, reduced to triggers and coalesced
+before Ocean reads or queues it.
+
+Ocean 0.55.4 reads each webhook body whole, asks Port for the mapping, queues the event with its
+whole body in an unbounded queue and answers 200 before any processor checks anything. So, on
+each configured vendor's webhook route only, this ASGI middleware in front of Ocean's app:
+
+1. answers 401 to a delivery without the vendor's token, and 413 to a body over MAX_BODY_BYTES
+   (reading no more of it than that);
+2. reads the delivery as the vendor's notification; one it cannot act on (bad JSON, an unknown
+   shape, a page not selected) is answered 200 and ignored, with the reason logged;
+3. notes the page's overall status when the delivery carries one;
+4. admits each trigger to the app's pending set: one already waiting for the same object
+   answers this delivery too, and when the set is full the trigger is dropped (the next resync
+   brings the change) with a warning;
+5. hands Ocean, in the body's place, only the triggers admitted, a few hundred bytes.
+
+The processors check the token again, so an event that reaches them some other way is refused.
+"""
+
+import json
+from typing import Final
+
+from loguru import logger
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from catalog import is_selected
+from live_events.triggers import (
+    InvalidEventError,
+    Notification,
+    Trigger,
+    forwarded_body,
+)
+from live_events.trust import delivery_is_trusted, vendor_routes
+from runtime import Runtime, current_runtime
+from vendors.base import Vendor
+
+# A status-page notification is a few kilobytes; an incident with a long history stays far
+# below this.
+MAX_BODY_BYTES: Final = 1024 * 1024
+
+
+class WebhookGate:
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        runtime = current_runtime()
+        vendor = vendor_routes(runtime).get(scope["path"])
+        if vendor is None:
+            await self._app(scope, receive, send)
+            return
+        await self._guard(vendor, runtime, scope, receive, send)
+
+    async def _guard(
+        self,
+        vendor: Vendor,
+        runtime: Runtime,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        request = Request(scope)
+        sender = request.client.host if request.client else None
+        if not delivery_is_trusted(vendor, runtime, scope["query_string"], sender):
+            await _answer(401, "refused", "Unauthorized", scope, receive, send)
+            return
+        try:
+            body = await _body_within_limit(request, receive)
+        except ClientDisconnect:
+            return  # half a delivery: nothing may act on it, and nobody hears an answer
+        if body is None:
+            logger.warning(
+                f"Refused a {vendor.dialect.name} webhook: its body is larger than the "
+                f"{MAX_BODY_BYTES} bytes accepted. Nothing was changed."
+            )
+            await _answer(413, "refused", "Payload too large", scope, receive, send)
+            return
+        notification = _notification(vendor, body)
+        if notification is None:
+            await _answer(200, "ignored", None, scope, receive, send)
+            return
+        admitted = _admit(vendor, runtime, notification)
+        if not admitted:
+            await _answer(200, "coalesced", None, scope, receive, send)
+            return
+        forwarded = json.dumps(forwarded_body(admitted)).encode()
+        await self._app(
+            _with_length(scope, len(forwarded)), _replaying(forwarded, receive), send
+        )
+
+
+def _notification(vendor: Vendor, body: bytes) -> Notification | None:
+    """The delivery as the vendor's notification, or None (logged) if nothing may act on it."""
+    name = vendor.dialect.name
+    try:
+        notification = vendor.notification_of(json.loads(body))
+    except (ValueError, InvalidEventError) as error:
+        reason = (
+            error if isinstance(error, InvalidEventError) else "the body is not JSON"
+        )
+        logger.warning(f"Ignored a {name} webhook: {reason}. Nothing was changed.")
+        return None
+    if not is_selected(vendor, notification.page_id):
+        logger.info(
+            f"Ignored a {name} webhook of page {notification.page_id}: the page is not in "
+            f"{vendor.page_ids_setting}"
+        )
+        return None
+    return notification
+
+
+def _admit(
+    vendor: Vendor, runtime: Runtime, notification: Notification
+) -> list[Trigger]:
+    """The notification's triggers that must be queued; notes the page status it carries."""
+    if notification.page_status is not None:
+        runtime.known_pages.note_status(notification.page_id, notification.page_status)
+    admitted = []
+    for trigger in notification.triggers:
+        verdict = runtime.pending_triggers.admit(trigger)
+        if verdict is None:
+            logger.warning(
+                f"Live events: {len(runtime.pending_triggers)} objects are already waiting "
+                f"to be read; dropped the {vendor.dialect.name} {trigger.family} "
+                f"{trigger.subject_id} event of page {trigger.page_id}. The next resync "
+                "brings the change."
+            )
+        elif verdict:
+            admitted.append(trigger)
+    return admitted
+
+
+async def _body_within_limit(request: Request, receive: Receive) -> bytes | None:
+    """The whole body, or None as soon as it is known to exceed MAX_BODY_BYTES."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    body = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise ClientDisconnect()
+        body.extend(message.get("body", b""))
+        if len(body) > MAX_BODY_BYTES:
+            return None
+        if not message.get("more_body", False):
+            return bytes(body)
+
+
+def _with_length(scope: Scope, length: int) -> Scope:
+    headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+    return {**scope, "headers": [*headers, (b"content-length", str(length).encode())]}
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands the app `body`, then defers to the server."""
+    pending = True
+
+    async def replay() -> Message:
+        nonlocal pending
+        if pending:
+            pending = False
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+async def _answer(
+    status: int,
+    outcome: str,
+    reason: str | None,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+) -> None:
+    content = {"status": outcome} | ({"reason": reason} if reason else {})
+    await JSONResponse(content, status_code=status)(scope, receive, send)

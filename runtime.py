@@ -1,0 +1,80 @@
+"""What one running integration holds: its settings, read once, and the vendors built from them
+on first use, each with its own client and rate limiter.
+
+The runtime hangs off Ocean's integration object (see integration.py), so every resync handler
+and live-event processor of one app shares it and nothing lives in a module global.
+"""
+
+from functools import cached_property
+from typing import Protocol, cast
+
+from port_ocean.context.ocean import ocean
+
+from catalog import KnownPages
+from client import ApiClient
+from live_events.triggers import PendingTriggers
+from rate_limiter import SlidingWindowRateLimiter
+from settings import Config, Settings, read_settings
+from vendors import VENDORS
+from vendors.base import Vendor
+
+
+class Runtime:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.known_pages = KnownPages()
+        self.pending_triggers = PendingTriggers()
+
+    @classmethod
+    def from_config(cls, config: Config) -> "Runtime":
+        """Reads and checks every setting; raises InvalidSettingError naming a bad one."""
+        return cls(
+            read_settings(
+                config,
+                [vendor.read_settings for vendor in VENDORS],
+                [vendor.key_setting for vendor in VENDORS],
+            )
+        )
+
+    def webhook_paths(self) -> list[str]:
+        """The routes (under /integration) the configured vendors deliver webhooks to."""
+        return [
+            vendor_class.webhook_path
+            for vendor_class in VENDORS
+            if vendor_class.webhook_path is not None
+            and self.settings.vendor(vendor_class.provider) is not None
+        ]
+
+    @cached_property
+    def vendors(self) -> tuple[Vendor, ...]:
+        """The configured vendors, in registration order; built on first use, never at import."""
+        built = []
+        for vendor_class in VENDORS:
+            settings = self.settings.vendor(vendor_class.provider)
+            if settings is None:
+                continue
+            # One limiter per vendor key, shared by every kind and live event of this app.
+            limiter = SlidingWindowRateLimiter(
+                settings.rate_limit.requests, settings.rate_limit.window_seconds
+            )
+            api = ApiClient(
+                vendor_class.dialect,
+                vendor_class.base_url(settings),
+                settings.api_key,
+                limiter,
+            )
+            built.append(vendor_class(settings, api))
+        return tuple(built)
+
+    def vendor(self, provider: str) -> Vendor | None:
+        return next((v for v in self.vendors if v.provider == provider), None)
+
+
+class _HoldsRuntime(Protocol):
+    runtime: Runtime
+
+
+def current_runtime() -> Runtime:
+    """The running integration's runtime."""
+    # Ocean loads integration.py under its own module name, so its class cannot be named here.
+    return cast(_HoldsRuntime, ocean.integration).runtime

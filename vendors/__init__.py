@@ -1,0 +1,6 @@
+"""The status-page vendors this integration reads, one registration line each."""
+
+from vendors.base import Vendor
+from vendors.statuspage import StatuspageVendor
+
+VENDORS: tuple[type[Vendor], ...] = (StatuspageVendor,)

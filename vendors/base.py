@@ -1,0 +1,82 @@
+"""What every vendor module provides: its settings, its HTTP dialect, and its objects read and
+normalised into the common shape the five kinds and the default mappings read.
+
+The common shape is Statuspage's: a vendor maps its fields and vocabularies onto Statuspage's
+(`status`, `impact`, `group_id`, `incident_updates`, ...), sets `provider`, and keeps its own
+object under `raw` for custom mappings. Identifiers are what Port holds: a vendor other than
+Statuspage prefixes its ids with its name, so ids of two vendors never collide. Every method
+takes and returns those identifiers; only the vendor module knows its API's own.
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+
+from client import ApiClient, Dialect, Item
+from live_events.endpoint import OurEndpoint
+from live_events.triggers import InvalidEventError, Notification
+from settings import Config, VendorSettings
+
+
+class Vendor(ABC):
+    provider: ClassVar[str]
+    # The spec names of the setting that turns the vendor on, and of the one selecting pages.
+    key_setting: ClassVar[str]
+    page_ids_setting: ClassVar[str]
+    dialect: ClassVar[Dialect]
+    # Where (under Ocean's /integration) the vendor delivers webhooks; None: it sends none.
+    webhook_path: ClassVar[str | None] = None
+    # Whether registering a webhook needs the webhookSubscriberEmail setting.
+    webhook_needs_email: ClassVar[bool] = False
+
+    def __init__(self, settings: VendorSettings, api: ApiClient) -> None:
+        self.settings = settings
+        self.api = api
+
+    @classmethod
+    @abstractmethod
+    def read_settings(cls, config: Config) -> VendorSettings | None:
+        """The vendor's settings, or None when its key is not set."""
+
+    @classmethod
+    @abstractmethod
+    def base_url(cls, settings: VendorSettings) -> str:
+        """Where its API's paths start."""
+
+    def port_id(self, vendor_id: str) -> str:
+        """The identifier Port holds for one of the vendor's ids."""
+        return vendor_id
+
+    @abstractmethod
+    async def pages(self) -> list[Item]:
+        """Every page the key can read. A failure here fails the whole vendor."""
+
+    @abstractmethod
+    async def page(self, page_id: str) -> Item: ...
+
+    @abstractmethod
+    def component_groups(self, page_id: str) -> AsyncIterator[list[Item]]: ...
+
+    @abstractmethod
+    def components(self, page_id: str) -> AsyncIterator[list[Item]]:
+        """The page's components; a vendor that lists groups among them flags them `group`."""
+
+    @abstractmethod
+    async def component(self, page_id: str, component_id: str) -> Item: ...
+
+    @abstractmethod
+    def incidents(self, page_id: str) -> AsyncIterator[list[Item]]:
+        """The page's incidents and maintenance, each with its `incident_updates`."""
+
+    @abstractmethod
+    async def incident(self, page_id: str, incident_id: str) -> Item: ...
+
+    def notification_of(self, payload: Any) -> Notification:
+        """What one of the vendor's webhook deliveries says changed."""
+        raise InvalidEventError(f"{self.provider} sends no webhooks")
+
+    async def ensure_webhooks(self, endpoint: OurEndpoint, page_ids: list[str]) -> None:
+        """Leaves the vendor delivering the selected pages' events to `endpoint`, once.
+        Failures are logged, never raised. Only called for a vendor with a webhook path.
+        """
+        raise NotImplementedError(f"{self.provider} keeps no webhooks")

@@ -1,0 +1,202 @@
+"""Atlassian Statuspage's API dialect: `OAuth` keys, `page`/`per_page` or `limit` paging, a
+rolling limit answered with 420 or 429, `{"error": ...}` bodies. Its objects are the common
+shape already, so they pass through as the API returns them, with `provider` added."""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from loguru import logger
+
+from client import Dialect, Item, VendorApiError, VendorError, paginate
+from live_events.endpoint import OurEndpoint
+from live_events.security import redact_token
+from live_events.triggers import Notification
+from settings import (
+    Config,
+    RateLimit,
+    VendorSettings,
+    api_host,
+    bounded_int,
+    id_list,
+    optional_key,
+)
+from vendors.base import Vendor
+from vendors.statuspage.webhooks import ensure_subscriber, notification_of
+
+PROVIDER = "statuspage"
+DEFAULT_HOST = "https://api.statuspage.io"
+PAGE_SIZE = 100
+DEFAULT_RATE_LIMIT = RateLimit(requests=60, window_seconds=60)
+# Far above any limit Atlassian grants, low enough to catch a typo or a pasted number.
+MAX_RATE_LIMIT_REQUESTS = 10_000
+MAX_RATE_LIMIT_WINDOW_SECONDS = 3_600
+
+
+def _error_message(body: Any) -> str | None:
+    if isinstance(body, dict) and "error" in body:
+        return str(body["error"])
+    return None
+
+
+class StatuspageVendor(Vendor):
+    provider = PROVIDER
+    key_setting = "statuspageApiKey"
+    page_ids_setting = "statuspageIds"
+    dialect = Dialect(
+        name="Statuspage",
+        key_setting="statuspageApiKey",
+        auth_scheme="OAuth",
+        error_message=_error_message,
+        rate_limit_statuses=frozenset({420, 429}),
+    )
+    webhook_path = "/webhook"
+    webhook_needs_email = True
+
+    @classmethod
+    def read_settings(cls, config: Config) -> VendorSettings | None:
+        api_key = optional_key(config.get("statuspage_api_key"))
+        if api_key is None:
+            return None
+        return VendorSettings(
+            provider=PROVIDER,
+            api_key=api_key,
+            host=api_host(
+                "statuspageHost", config.get("statuspage_host"), DEFAULT_HOST, ["/v1"]
+            ),
+            page_ids=id_list("statuspageIds", config.get("statuspage_ids")),
+            rate_limit=RateLimit(
+                requests=bounded_int(
+                    "rateLimitRequests",
+                    config.get("rate_limit_requests"),
+                    DEFAULT_RATE_LIMIT.requests,
+                    MAX_RATE_LIMIT_REQUESTS,
+                ),
+                window_seconds=bounded_int(
+                    "rateLimitWindowSeconds",
+                    config.get("rate_limit_window_seconds"),
+                    int(DEFAULT_RATE_LIMIT.window_seconds),
+                    MAX_RATE_LIMIT_WINDOW_SECONDS,
+                ),
+            ),
+        )
+
+    @classmethod
+    def base_url(cls, settings: VendorSettings) -> str:
+        host = settings.host.rstrip("/")
+        return host if host.endswith("/v1") else f"{host}/v1"
+
+    async def pages(self) -> list[Item]:
+        return [_with_provider(page) for page in await self._list("/pages")]
+
+    async def page(self, page_id: str) -> Item:
+        return _with_provider(await self._object(f"/pages/{page_id}", "page"))
+
+    def component_groups(self, page_id: str) -> AsyncIterator[list[Item]]:
+        return self._catalog(f"/pages/{page_id}/component-groups", "per_page")
+
+    def components(self, page_id: str) -> AsyncIterator[list[Item]]:
+        # Never unpaginated: Statuspage allows an unpaginated component list once a minute.
+        return self._catalog(f"/pages/{page_id}/components", "per_page")
+
+    async def component(self, page_id: str, component_id: str) -> Item:
+        return _with_provider(
+            await self._object(
+                f"/pages/{page_id}/components/{component_id}", "component"
+            )
+        )
+
+    def incidents(self, page_id: str) -> AsyncIterator[list[Item]]:
+        return self._catalog(f"/pages/{page_id}/incidents", "limit")
+
+    async def incident(self, page_id: str, incident_id: str) -> Item:
+        return _with_provider(
+            await self._object(f"/pages/{page_id}/incidents/{incident_id}", "incident")
+        )
+
+    def notification_of(self, payload: Any) -> Notification:
+        return notification_of(payload)
+
+    async def ensure_webhooks(self, endpoint: OurEndpoint, page_ids: list[str]) -> None:
+        failed = 0
+        for page_id in page_ids:
+            try:
+                await ensure_subscriber(self, page_id, endpoint)
+            except VendorError as error:
+                failed += 1
+                logger.error(
+                    f"Live events: page {page_id}: could not set up the webhook subscriber "
+                    f"for {endpoint.route}: {redact_token(str(error), endpoint.token)}"
+                )
+        logger.info(
+            f"Live events: Statuspage webhook subscribers for {endpoint.route} in place on "
+            f"{len(page_ids) - failed} of {len(page_ids)} page(s)"
+        )
+
+    def webhook_subscribers(self, page_id: str) -> AsyncIterator[list[Item]]:
+        """Every webhook subscriber of the page, quarantined ones included."""
+        # Unlike the other lists, subscribers are counted from page 0.
+        return self._paginate(
+            f"/pages/{page_id}/subscribers",
+            "limit",
+            filters={"type": "webhook", "state": "all"},
+            first_page=0,
+        )
+
+    async def create_webhook_subscriber(
+        self, page_id: str, endpoint: str, email: str
+    ) -> Item:
+        body = {"subscriber": {"endpoint": endpoint, "email": email}}
+        return await self._object(
+            f"/pages/{page_id}/subscribers", "subscriber", method="POST", json=body
+        )
+
+    async def delete_subscriber(self, page_id: str, subscriber_id: str) -> None:
+        await self.api.request(
+            "DELETE", f"/pages/{page_id}/subscribers/{subscriber_id}"
+        )
+
+    async def _catalog(self, path: str, size_param: str) -> AsyncIterator[list[Item]]:
+        async for batch in self._paginate(path, size_param):
+            yield [_with_provider(item) for item in batch]
+
+    async def _paginate(
+        self,
+        path: str,
+        size_param: str,
+        filters: dict[str, str] | None = None,
+        first_page: int = 1,
+    ) -> AsyncIterator[list[Item]]:
+        """Each page of a list; a page shorter than asked is the last one."""
+
+        async def fetch_page(number: int) -> tuple[list[Item], bool]:
+            params = {**(filters or {}), "page": number, size_param: PAGE_SIZE}
+            batch = await self._list(path, params)
+            return batch, len(batch) < PAGE_SIZE
+
+        async for batch in paginate(fetch_page, f"Statuspage {path}", first_page):
+            yield batch
+
+    async def _list(
+        self, path: str, params: dict[str, Any] | None = None
+    ) -> list[Item]:
+        body = await self.api.request("GET", path, params=params)
+        if not isinstance(body, list) or not all(isinstance(i, dict) for i in body):
+            raise VendorApiError(
+                f"Statuspage GET {path} answered {type(body).__name__}, expected a JSON "
+                "array of objects"
+            )
+        return body
+
+    async def _object(
+        self, path: str, what: str, method: str = "GET", json: Any = None
+    ) -> Item:
+        body = await self.api.request(method, path, json=json)
+        if not isinstance(body, dict):
+            raise VendorApiError(
+                f"Statuspage answered {type(body).__name__} for a {what}, expected an object"
+            )
+        return body
+
+
+def _with_provider(item: Item) -> Item:
+    return {**item, "provider": PROVIDER}
