@@ -11,7 +11,7 @@ from typing import Protocol, cast
 from port_ocean.context.ocean import ocean
 
 from catalog import KnownPages
-from client import ApiClient
+from client import ApiClient, RetryPolicy
 from live_events.triggers import PendingTriggers
 from rate_limiter import SlidingWindowRateLimiter
 from settings import Config, Settings, read_settings
@@ -62,6 +62,7 @@ class Runtime:
                 vendor_class.base_url(settings),
                 settings.api_key,
                 limiter,
+                RetryPolicy(deadline_seconds=self.settings.request_timeout_seconds),
             )
             built.append(vendor_class(settings, api))
         return tuple(built)

@@ -15,6 +15,8 @@ from urllib.parse import SplitResult, urlsplit
 
 Config = Mapping[str, Any]
 MIN_WEBHOOK_SECRET_LENGTH = 16
+DEFAULT_REQUEST_TIMEOUT_SECONDS = 60
+MAX_REQUEST_TIMEOUT_SECONDS = 600
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -63,6 +65,8 @@ class LiveEventSettings:
 class Settings:
     vendors: tuple[VendorSettings, ...]
     live_events: LiveEventSettings
+    # The overall deadline of each API request, connect to last byte.
+    request_timeout_seconds: int = 60
 
     def vendor(self, provider: str) -> VendorSettings | None:
         return next((v for v in self.vendors if v.provider == provider), None)
@@ -92,7 +96,13 @@ def read_settings(
             names,
             "none is set; set the API key of at least one status-page vendor",
         )
-    return Settings(vendors, live_events)
+    timeout = bounded_int(
+        "requestTimeoutSeconds",
+        config.get("request_timeout_seconds"),
+        DEFAULT_REQUEST_TIMEOUT_SECONDS,
+        MAX_REQUEST_TIMEOUT_SECONDS,
+    )
+    return Settings(vendors, live_events, timeout)
 
 
 def optional_key(value: object) -> str | None:

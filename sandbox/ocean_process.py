@@ -33,6 +33,19 @@ class Sandbox:
 
 
 @dataclass(frozen=True)
+class RunningOcean:
+    url: str
+    pid: int
+
+    def resident_bytes(self) -> int:
+        """The process's resident memory (Linux), to see what a load costs it."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        raise RuntimeError(f"no VmRSS for process {self.pid}")
+
+
+@dataclass(frozen=True)
 class FinishedRun:
     returncode: int
     seconds: float
@@ -91,9 +104,9 @@ def run_once(
 @contextmanager
 def running(
     environment: Mapping[str, str], log_path: Path, ready_timeout_seconds: float = 60
-) -> Iterator[str]:
-    """A long-lived `ocean sail` (a listener other than ONCE); yields its base URL once it
-    answers, and stops it on exit. Its output goes to `log_path`."""
+) -> Iterator[RunningOcean]:
+    """A long-lived `ocean sail` (a listener other than ONCE); yields it once it answers,
+    and stops it on exit. Its output goes to `log_path`."""
     port = environment.get("APPLICATION__PORT") or str(free_loopback_port())
     url = f"http://127.0.0.1:{port}"
     with log_path.open("w") as log:
@@ -107,7 +120,7 @@ def running(
         )
         try:
             _wait_until_ready(url, process, ready_timeout_seconds)
-            yield url
+            yield RunningOcean(url, process.pid)
         finally:
             process.terminate()
             try:

@@ -56,6 +56,7 @@ def test_defaults() -> None:
     assert vendor.page_ids == ()
     assert (vendor.rate_limit.requests, vendor.rate_limit.window_seconds) == (60, 60)
     assert parsed.live_events.app_host is None
+    assert parsed.request_timeout_seconds == 60
 
 
 def test_raised_rate_limits_and_hosts_are_read() -> None:
@@ -90,6 +91,8 @@ def test_raised_rate_limits_and_hosts_are_read() -> None:
         ({"rate_limit_requests": "10001"}, "rateLimitRequests"),
         ({"rate_limit_window_seconds": 3601}, "rateLimitWindowSeconds"),
         ({"app_host": "ftp://example.com"}, "appHost"),
+        ({"request_timeout_seconds": 0}, "requestTimeoutSeconds"),
+        ({"request_timeout_seconds": 601}, "requestTimeoutSeconds"),
     ],
 )
 def test_bad_values_name_the_setting(config: dict[str, Any], setting: str) -> None:

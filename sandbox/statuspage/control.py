@@ -37,6 +37,7 @@ class FaultSpec(BaseModel):
     status: int = 500
     seconds: float = 0.0
     method: str | None = None
+    retry_after: str | None = None
 
 
 class NewIncident(BaseModel):
@@ -107,6 +108,7 @@ def control_router(core: EmulatorCore) -> APIRouter:
                 status=spec.status,
                 seconds=spec.seconds,
                 method=spec.method,
+                retry_after=spec.retry_after,
             )
         return {"status": "armed"}
 

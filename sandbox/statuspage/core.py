@@ -189,9 +189,10 @@ class EmulatorCore:
         status: int = 500,
         seconds: float = 0.0,
         method: str | None = None,
+        retry_after: str | None = None,
     ) -> None:
         """Arm a fault for the next `count` API calls matching `pattern`."""
-        fault = Fault(pattern, kind, count, status, seconds, method)
+        fault = Fault(pattern, kind, count, status, seconds, method, retry_after)
         with self._lock:
             self._faults.arm(fault)
 

@@ -9,16 +9,23 @@ from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import Literal
 
-FaultKind = Literal["status", "slow", "malformed"]
+FaultKind = Literal[
+    "status", "slow", "malformed", "trickle", "cut", "html", "shape", "endless"
+]
 
 
 @dataclass
 class Fault:
     """What to do instead of a normal answer, and for how many more calls.
 
-    status:    answer `status` with a JSON error body.
+    status:    answer `status` with a JSON error body (and `retry_after`, if given).
     slow:      wait `seconds` (meant to outlast the client's timeout), then answer.
     malformed: answer with the real body cut in half, so it is not valid JSON.
+    trickle:   send the real answer one byte every `seconds`.
+    cut:       send the real answer's headers and half its body, then drop the connection.
+    html:      answer 200 with an HTML error page, as a proxy in front of the API might.
+    shape:     answer 200 with the real body wrapped in an object (`{"data": ...}`).
+    endless:   answer the first page whatever page is asked, as a server ignoring paging.
     """
 
     pattern: str
@@ -27,14 +34,15 @@ class Fault:
     status: int = 500
     seconds: float = 0.0
     method: str | None = None
+    retry_after: str | None = None
 
     def __post_init__(self) -> None:
         if self.remaining < 1:
             raise ValueError("a fault must apply to at least one call")
         if self.kind == "status" and not 400 <= self.status <= 599:
             raise ValueError("a status fault needs an error status (400-599)")
-        if self.kind == "slow" and self.seconds <= 0:
-            raise ValueError("a slow fault needs seconds > 0")
+        if self.kind in ("slow", "trickle") and self.seconds <= 0:
+            raise ValueError(f"a {self.kind} fault needs seconds > 0")
 
     def matches(self, method: str, path: str, template: str | None) -> bool:
         if self.method is not None and self.method.upper() != method.upper():

@@ -11,10 +11,10 @@ import math
 import re
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Final
-from urllib.parse import parse_qs
+from typing import Final
+from urllib.parse import parse_qs, urlencode
 
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,6 +27,10 @@ CONTROL_PREFIX: Final = "/_sandbox"
 _PAUSE_STEP_SECONDS: Final = 0.05
 _COMPONENTS_LIST: Final = "/v1/pages/{page_id}/components"
 _PAGINATION_PARAMS: Final = frozenset({"page", "per_page"})
+_HTML_ERROR_PAGE: Final = (
+    "<html><head><title>502 Bad Gateway</title></head>"
+    "<body><h1>502 Bad Gateway</h1></body></html>"
+)
 _AUTHORIZATION: Final = re.compile(r"^OAuth\s+(?P<key>\S+)\s*$", re.IGNORECASE)
 
 
@@ -117,12 +121,53 @@ class ApiGate:
         if fault is None:
             await self._app(scope, receive, send)
         elif fault.kind == "status":
-            await error_response(fault.status, "Injected fault")(scope, receive, send)
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after else None
+            answer = error_response(fault.status, "Injected fault", headers)
+            await answer(scope, receive, send)
         elif fault.kind == "slow":
             await self._pause(fault.seconds)
             await self._app(scope, receive, send)
+        elif fault.kind == "html":
+            await HTMLResponse(_HTML_ERROR_PAGE)(scope, receive, send)
+        elif fault.kind == "endless":
+            await self._app(_first_page_of(scope), receive, send)
         else:
-            await self._serve_truncated(scope, receive, send)
+            start, body = await self._captured(scope, receive)
+            await self._serve_instead(fault, start, body, send)
+
+    async def _serve_instead(
+        self, fault: Fault, start: Message, body: bytes, send: Send
+    ) -> None:
+        """The real answer (`start`, `body`), spoiled as `fault` says."""
+        if fault.kind == "shape":
+            body = b'{"data": ' + body + b"}"
+        elif fault.kind == "malformed":
+            body = body[: len(body) // 2] or b"{"
+        await send(_with_length(start, len(body)))
+        if fault.kind == "cut":
+            # Half the body, then the app returns mid-answer: the server drops the connection.
+            await send(
+                {
+                    "type": "http.response.body",
+                    "body": body[: len(body) // 2],
+                    "more_body": True,
+                }
+            )
+        elif fault.kind == "trickle":
+            for offset in range(len(body)):
+                await self._pause(fault.seconds)
+                if self._core.stopping:
+                    return
+                more = offset + 1 < len(body)
+                await send(
+                    {
+                        "type": "http.response.body",
+                        "body": body[offset : offset + 1],
+                        "more_body": more,
+                    }
+                )
+        else:
+            await send({"type": "http.response.body", "body": body})
 
     async def _pause(self, seconds: float) -> None:
         """Sleep, but wake up early if the server is stopping."""
@@ -133,11 +178,9 @@ class ApiGate:
                 return
             await asyncio.sleep(min(left, _PAUSE_STEP_SECONDS))
 
-    async def _serve_truncated(
-        self, scope: Scope, receive: Receive, send: Send
-    ) -> None:
-        """Answer with the first half of the real body: never valid JSON."""
-        start: dict[str, Any] = {}
+    async def _captured(self, scope: Scope, receive: Receive) -> tuple[Message, bytes]:
+        """The answer the route gives, held back instead of sent."""
+        start: Message = {}
         body = bytearray()
 
         async def capture(message: Message) -> None:
@@ -147,15 +190,7 @@ class ApiGate:
                 body.extend(message.get("body", b""))
 
         await self._app(scope, receive, capture)
-        cut = bytes(body[: len(body) // 2]) or b"{"
-        headers = [
-            (name, value)
-            for name, value in start.get("headers", [])
-            if name.lower() != b"content-length"
-        ]
-        headers.append((b"content-length", str(len(cut)).encode()))
-        await send({**start, "headers": headers})
-        await send({"type": "http.response.body", "body": cut})
+        return start, bytes(body)
 
 
 class _Outcome:
@@ -184,6 +219,21 @@ class _Outcome:
         if not self._logged:
             self._logged = True
             self._log(self)
+
+
+def _with_length(start: Message, length: int) -> Message:
+    headers = [
+        (name, value)
+        for name, value in start.get("headers", [])
+        if name.lower() != b"content-length"
+    ]
+    return {**start, "headers": [*headers, (b"content-length", str(length).encode())]}
+
+
+def _first_page_of(scope: Scope) -> Scope:
+    query = parse_qs(bytes(scope.get("query_string", b"")).decode("latin-1"))
+    query["page"] = ["1"]
+    return {**scope, "query_string": urlencode(query, doseq=True).encode()}
 
 
 def _rate_limited(status: int, wait: float) -> JSONResponse:

@@ -8,6 +8,7 @@ token never appears in Ocean's output. One Ocean serves the module's tests, in f
 
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,8 +90,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSandbox]:
             extra={"APPLICATION__PORT": application_port, "OCEAN__BASE_URL": ocean_url},
         )
         log_path = tmp_path_factory.mktemp("ocean") / "ocean.log"
-        with running(environment, log_path, START_DEADLINE_SECONDS) as url:
-            assert url == ocean_url
+        with running(environment, log_path, START_DEADLINE_SECONDS) as ocean:
+            assert ocean.url == ocean_url
             live = LiveSandbox(statuspage, port, ocean_url, log_path)
             with statuspage.reading() as state:
                 pages = list(state.pages)
@@ -230,6 +231,37 @@ def test_a_forged_webhook_changes_nothing(live: LiveSandbox) -> None:
     assert _component_fetches(live, component["id"]) == fetched_before
 
 
+def test_a_flood_about_one_component_costs_a_few_reads(live: LiveSandbox) -> None:
+    component = member_components(live)[4]
+    new_status: ComponentStatus = (
+        "degraded_performance"
+        if component["status"] != "degraded_performance"
+        else "operational"
+    )
+    live.statuspage.set_component_status(SAMPLE_PAGE, component["id"], new_status)
+    payload = live.statuspage.component_webhook_payload(SAMPLE_PAGE, component["id"])
+    [(_, url)] = live.our_subscribers(SAMPLE_PAGE)
+    fetched_before = _component_fetches(live, component["id"])
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(
+            pool.map(lambda _: httpx.post(url, json=payload, timeout=10), range(200))
+        )
+
+    assert [a.status_code for a in answers] == [200] * 200
+    assert wait_until(
+        lambda: (live.entity("statuspageComponent", component["id"]) or {})
+        .get("properties", {})
+        .get("status")
+        == new_status,
+        LIVE_EVENT_DEADLINE_SECONDS,
+    ), live.ocean_output()[-3000:]
+    # Each delivery is answered by a read pending when it came, or by the next one: a read
+    # that had already begun may predate what it says. So reads follow the flood's length,
+    # not its size (the unbounded queue before made 28 reads of 200 deliveries).
+    assert 1 <= _component_fetches(live, component["id"]) - fetched_before <= 10
+
+
 def _component_fetches(live: LiveSandbox, component_id: str) -> int:
     path = f"/v1/pages/{SAMPLE_PAGE}/components/{component_id}"
     return sum(1 for entry in live.statuspage.log if entry.path == path)
@@ -291,3 +323,43 @@ def test_a_restart_keeps_our_subscriber_and_a_new_address_replaces_it(
     [(moved_id, moved_url)] = moved
     assert moved_id != first[0][0]
     assert not moved_url.startswith(f"http://127.0.0.1:{first_port}/")
+
+
+def test_150_deliveries_of_a_megabyte_leave_the_process_s_memory_flat(
+    tmp_path: Path,
+) -> None:
+    with emulator() as statuspage, PortStub() as port:
+        sandbox = Sandbox(statuspage.base_url, port.base_url, DEFAULT_API_KEY)
+        application_port = str(free_loopback_port())
+        environment = ocean_environment(
+            sandbox,
+            listener={"type": "WEBHOOKS_ONLY"},
+            config={"WEBHOOK_SECRET": "a-secret-for-the-memory-test"},
+            extra={
+                "APPLICATION__PORT": application_port,
+                "OCEAN__BASE_URL": f"http://127.0.0.1:{application_port}",
+            },
+        )
+        log_path = tmp_path / "ocean.log"
+        with running(environment, log_path, START_DEADLINE_SECONDS) as ocean:
+            route = (
+                f"{ocean.url}/integration/webhook?token=a-secret-for-the-memory-test"
+            )
+            payload = statuspage.incident_webhook_payload(
+                SAMPLE_PAGE, _an_incident(statuspage)
+            )
+            payload["incident"]["postmortem_body"] = "x" * 950_000
+            before = ocean.resident_bytes()
+            for n in range(150):
+                # Each about a different incident, so none is coalesced away.
+                payload["incident"]["id"] = f"flood{n:04d}"
+                assert httpx.post(route, json=payload, timeout=30).status_code == 200
+            grown = ocean.resident_bytes() - before
+
+    # Before the gate reduced deliveries to triggers, this grew by about 395 MB.
+    assert grown < 50 * 1024 * 1024, f"grew by {grown / 2**20:.0f} MiB"
+
+
+def _an_incident(statuspage: StatuspageEmulator) -> str:
+    with statuspage.reading() as state:
+        return next(iter(state.pages[SAMPLE_PAGE].incidents))

@@ -14,6 +14,7 @@ from tests.support import HOST
 from tests.webhook_processors.conftest import LiveFactory
 from tests.webhook_processors.support import (
     BASE_URL,
+    ROUTE,
     SECRET,
     LiveOcean,
     by_blueprint,
@@ -145,7 +146,41 @@ def post_to(url: str) -> Request:
     )
 
 
-def test_the_access_log_masks_the_token(caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(
+    "spelling", ["%74oken", "tok%65n", "TOKEN", "Token", "t%6Fken"]
+)
+async def test_another_spelling_of_the_token_parameter_is_refused(
+    statuspage: respx.MockRouter,
+    live: LiveOcean,
+    docs_samples: dict[str, Any],
+    log_lines: list[str],
+    spelling: str,
+) -> None:
+    serve(statuspage, docs_samples)
+
+    response = await live.http.post(
+        f"{ROUTE}?{spelling}={SECRET}", json=notification(docs_samples)
+    )
+
+    assert response.status_code == 401
+    assert statuspage.calls.call_count == 0
+    assert any("spells the token parameter" in line for line in log_lines)
+    assert not any(SECRET in line for line in log_lines)
+
+
+@pytest.mark.parametrize(
+    ("target", "masked"),
+    [
+        (f"/integration/webhook?token={SECRET}&x=1", "?token=[REDACTED]&x=1"),
+        (f"/integration/webhook?%74oken={SECRET}", "?%74oken=[REDACTED]"),
+        (f"/integration/webhook?tok%65n={SECRET}", "?tok%65n=[REDACTED]"),
+        (f"/integration/webhook?x=1&TOKEN={SECRET}", "?x=1&TOKEN=[REDACTED]"),
+        (f"/integration/webhook?to+ken=1&token={SECRET}", "?to+ken=1&token=[REDACTED]"),
+    ],
+)
+def test_the_access_log_masks_every_spelling_of_the_token(
+    caplog: pytest.LogCaptureFixture, target: str, masked: str
+) -> None:
     mask_tokens_in_access_log()
     mask_tokens_in_access_log()
     access_log = logging.getLogger("uvicorn.access")
@@ -153,15 +188,10 @@ def test_the_access_log_masks_the_token(caplog: pytest.LogCaptureFixture) -> Non
     with caplog.at_level(logging.INFO, logger="uvicorn.access"):
         # The call uvicorn's HTTP protocols make for each request.
         access_log.info(
-            '%s - "%s %s HTTP/%s" %d',
-            "127.0.0.1:50000",
-            "POST",
-            f"/integration/webhook?token={SECRET}&x=1",
-            "1.1",
-            200,
+            '%s - "%s %s HTTP/%s" %d', "127.0.0.1:50000", "POST", target, "1.1", 200
         )
 
     [message] = [record.getMessage() for record in caplog.records]
     assert SECRET not in message
-    assert "/integration/webhook?token=[REDACTED]&x=1" in message
+    assert f"/integration/webhook{masked}" in message
     assert len(access_log.filters) == 1
