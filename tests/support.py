@@ -13,6 +13,8 @@ import respx
 from port_ocean.integration_testing import IntegrationTestHarness
 from port_ocean.integration_testing.transport import RecordingTransport
 
+from sandbox.statuspage.limits import SlidingWindowLimiter
+
 HOST = "https://statuspage.test"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,7 +22,8 @@ Responder = Callable[[httpx.Request], httpx.Response | None]
 
 
 class FakeClock:
-    """Time that moves only when something sleeps on it, so limiter and retry tests run instantly."""
+    """Time that moves only when something sleeps on it, or a test moves it (`now += s`), so
+    limiter, retry and emulator tests run instantly. One clock for all of them."""
 
     def __init__(self) -> None:
         self.now = 0.0
@@ -32,6 +35,17 @@ class FakeClock:
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+def most_in_any_window(stamps: list[float], window: float) -> int:
+    """The most stamps inside any half-open window [t, t + window) that starts at a stamp."""
+    return max(
+        (
+            sum(1 for other in stamps if start <= other < start + window)
+            for start in stamps
+        ),
+        default=0,
+    )
 
 
 def integration_harness(
@@ -234,29 +248,27 @@ def _paged(
 
 
 class RollingWindowLimit:
-    """Answers 420 with Retry-After once `limit` requests arrived in the last `window` seconds."""
+    """Answers 420 with Retry-After once `limit` requests arrived in the last `window` seconds,
+    by the emulator's own limiter."""
 
     def __init__(self, limit: int, window: float) -> None:
-        self.limit = limit
         self.window = window
+        self._limiter = SlidingWindowLimiter(limit, window)
         self.admitted: list[float] = []
         self.refused = 0
 
     def __call__(self, request: httpx.Request) -> httpx.Response | None:
         now = time.monotonic()
-        recent = [t for t in self.admitted if t > now - self.window]
-        if len(recent) >= self.limit:
+        wait = self._limiter.wait_time("key", now)
+        if wait > 0:
             self.refused += 1
-            retry_after = math.ceil(recent[0] + self.window - now)
-            return httpx.Response(420, headers={"Retry-After": str(retry_after)})
+            return httpx.Response(420, headers={"Retry-After": str(math.ceil(wait))})
+        self._limiter.record("key", now)
         self.admitted.append(now)
         return None
 
     def most_in_any_window(self) -> int:
-        return max(
-            sum(1 for t in self.admitted if start <= t < start + self.window)
-            for start in self.admitted
-        )
+        return most_in_any_window(self.admitted, self.window)
 
 
 def fail_path(path: str, status: int) -> Responder:
