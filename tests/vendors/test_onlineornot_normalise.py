@@ -320,6 +320,21 @@ def test_the_incident_status_is_its_latest_update_s(
     assert normalise.incident(raw, PAGE)["status"] == expected
 
 
+def test_an_update_note_before_any_status_counts_as_investigating() -> None:
+    raw = {**INCIDENT, "ended": None, "latest_update": None}
+    raw["updates"] = [
+        {"id": "u1", "status": "UPDATE", "date_happened": "2021-01-01T00:00:00Z"},
+        {"id": "u2", "status": "IDENTIFIED", "date_happened": "2021-01-01T01:00:00Z"},
+    ]
+
+    updates = normalise.incident(raw, PAGE)["incident_updates"]
+
+    assert [(u["id"], u["status"]) for u in updates] == [
+        ("onlineornot-u2", "identified"),
+        ("onlineornot-u1", "investigating"),
+    ]
+
+
 def test_without_updates_the_list_item_s_latest_update_gives_the_status() -> None:
     raw = {**INCIDENT, "updates": [], "ended": None}
     raw["latest_update"] = {"id": "x", "status": "MONITORING"}
@@ -368,3 +383,76 @@ def test_every_identifier_and_relation_carries_the_vendor_prefix() -> None:
     ]
 
     assert all(identifier.startswith("onlineornot-") for identifier in related)
+
+
+# Every value of OnlineOrNot's enums, per its OpenAPI spec.
+PAGE_STATUSES = [
+    "ALL_SYSTEMS_OPERATIONAL",
+    "PARTIALLY_DEGRADED_SERVICE",
+    "MINOR_SERVICE_OUTAGE",
+    "MAJOR_SYSTEM_OUTAGE",
+    "SERVICE_UNDER_MAINTENANCE",
+]
+COMPONENT_STATUSES = [
+    "OPERATIONAL",
+    "DEGRADED_PERFORMANCE",
+    "PARTIAL_OUTAGE",
+    "MAJOR_OUTAGE",
+    "MAINTENANCE",
+    "NO_IMPACT",
+]
+IMPACTS = ["MAJOR_OUTAGE", "PARTIAL_OUTAGE", "DEGRADED_PERFORMANCE", "NO_IMPACT", None]
+UPDATE_STATUSES = [
+    "INVESTIGATING",
+    "IDENTIFIED",
+    "MONITORING",
+    "RESOLVED",
+    "UPDATE",
+    "SCHEDULED",
+    "IN_PROGRESS",
+    "VERIFYING",
+    "COMPLETED",
+]
+
+
+def enum_of(
+    blueprints: dict[str, dict[str, Any]], blueprint: str, prop: str
+) -> set[str]:
+    return set(blueprints[blueprint]["schema"]["properties"][prop]["enum"])
+
+
+def test_every_value_onlineornot_can_send_maps_into_the_blueprints_enums(
+    shipped_blueprints: dict[str, dict[str, Any]],
+) -> None:
+    # Port refuses an entity whose enum property holds a value its blueprint lacks.
+    indicators = {
+        normalise.page({**STATUS_PAGE, "status": s})["status_indicator"]
+        for s in PAGE_STATUSES
+    }
+    component_statuses = {
+        normalise.component({**COMPONENT, "status": s}, PAGE)["status"]
+        for s in COMPONENT_STATUSES
+    }
+    impacts = {
+        normalise.incident({**INCIDENT, "impact": i}, PAGE)["impact"]
+        for i in [*IMPACTS, "MAINTENANCE"]
+    }
+    update_statuses = {
+        update["status"]
+        for s in UPDATE_STATUSES
+        for update in normalise.incident(
+            {**INCIDENT, "updates": [{"id": "u1", "status": s}]}, PAGE
+        )["incident_updates"]
+    }
+
+    assert indicators <= enum_of(shipped_blueprints, "statuspage", "status_indicator")
+    assert component_statuses <= enum_of(
+        shipped_blueprints, "statuspageComponent", "status"
+    )
+    assert impacts <= enum_of(shipped_blueprints, "statuspageIncident", "impact")
+    assert update_statuses <= enum_of(
+        shipped_blueprints, "statuspageIncidentUpdate", "status"
+    )
+    assert update_statuses <= enum_of(
+        shipped_blueprints, "statuspageIncident", "status"
+    )

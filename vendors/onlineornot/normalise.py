@@ -135,9 +135,10 @@ def incident(raw: Item, page_id: str) -> Item:
             scheduled.get("start_date"), scheduled.get("duration_minutes")
         ),
         "components": _incident_components(raw.get("components"), updates),
-        # Newest first, as Statuspage lists them.
+        # Newest first, as Statuspage lists them; an update before any status was set
+        # counts as investigating.
         "incident_updates": [
-            incident_update(update, incident_id, status)
+            incident_update(update, incident_id, status or "investigating")
             for update, status in reversed(list(zip(updates, statuses, strict=True)))
         ],
         "provider": PROVIDER,
@@ -145,7 +146,7 @@ def incident(raw: Item, page_id: str) -> Item:
     }
 
 
-def incident_update(raw: Item, incident_id: str, status: str | None) -> Item:
+def incident_update(raw: Item, incident_id: str, status: str) -> Item:
     return {
         "id": port_id(raw["id"]),
         "incident_id": incident_id,
@@ -162,7 +163,8 @@ def incident_update(raw: Item, incident_id: str, status: str | None) -> Item:
 
 def _update_statuses(updates: Sequence[Item]) -> list[str | None]:
     """Each update's status, oldest first; an UPDATE (or unknown) status keeps the one
-    before it, as the incident's state did not change."""
+    before it, as the incident's state did not change, and is None before any was set.
+    """
     statuses: list[str | None] = []
     current: str | None = None
     for update in updates:
@@ -173,7 +175,9 @@ def _update_statuses(updates: Sequence[Item]) -> list[str | None]:
 
 def _incident_status(raw: Item, statuses: Sequence[str | None]) -> str:
     """The status of the latest update that set one; without any, the list item's
-    `latest_update`, and failing that whether the incident ended."""
+    `latest_update`, and failing that whether the incident ended (`ended` says more than
+    the table's fallback, investigating, for an ended incident with only UPDATE notes).
+    """
     latest = next((s for s in reversed(statuses) if s is not None), None)
     if latest is None:
         summary = raw.get("latest_update")
