@@ -28,13 +28,14 @@ export POETRY_VIRTUALENVS_CREATE := false
 export POETRY_VIRTUALENVS_USE_POETRY_PYTHON := true
 export PYTHON312
 
-# Size knobs for `make demo`, forwarded only when set (on the command line or in the environment).
+# Size knobs and vendors (VENDORS=statuspage,onlineornot) for `make demo`, forwarded only when set (on the command line or in the environment).
 DEMO_ARGS := $(strip \
 	$(if $(PAGES),--pages $(PAGES)) \
 	$(if $(GROUPS),--groups $(GROUPS)) \
 	$(if $(COMPONENTS),--components $(COMPONENTS)) \
 	$(if $(INCIDENTS),--incidents $(INCIDENTS)) \
-	$(if $(UPDATES),--updates $(UPDATES)))
+	$(if $(UPDATES),--updates $(UPDATES)) \
+	$(if $(VENDORS),--vendors $(VENDORS)))
 
 .PHONY: help install test lint format run demo lock clean
 
@@ -44,7 +45,7 @@ help:
 	@echo "make lint     ruff, black --check, mypy --strict, poetry check --lock"
 	@echo "make format   apply ruff fixes and black"
 	@echo "make run      ocean sail with your environment's OCEAN__* settings (SAIL_ARGS)"
-	@echo "make demo     run the sandbox demo (PAGES GROUPS COMPONENTS INCIDENTS UPDATES)"
+	@echo "make demo     run the sandbox demo (PAGES GROUPS COMPONENTS INCIDENTS UPDATES VENDORS)"
 	@echo "make lock     re-resolve dependencies into poetry.lock"
 	@echo "make clean    remove the virtualenvs and caches"
 

@@ -1,8 +1,11 @@
-"""`make demo`: the real integration, end to end, against a local Statuspage and a local Port.
+"""`make demo`: the real integration, end to end, against a local status-page emulator and a
+local Port.
 
-Starts the Statuspage emulator and the Port stand-in on 127.0.0.1, runs `ocean sail` once with
-the shipped blueprints and mappings, prints what landed in Port, and exits 0 only if the resync
-completed and Port holds exactly what the emulator has.
+Starts the emulator, which serves one generated data set both as Statuspage and as
+OnlineOrNot, and the Port stand-in, both on 127.0.0.1; runs `ocean sail` once with the shipped
+blueprints and mappings, reading the data as each chosen vendor (both by default); prints what
+landed in Port, vendor by vendor; and exits 0 only if the resync completed and Port holds
+exactly what the emulator serves each vendor.
 """
 
 import argparse
@@ -19,14 +22,18 @@ from sandbox.ocean_process import Sandbox, ocean_environment, run_once
 from sandbox.port.server import PortStub
 from sandbox.statuspage.config import (
     DEFAULT_API_KEY,
+    DEFAULT_ONLINEORNOT_API_KEY,
     DataConfig,
     EmulatorConfig,
     add_data_arguments,
     data_config_from,
 )
+from sandbox.statuspage.dialect import ONLINEORNOT, dialect_of
 from sandbox.statuspage.server import StatuspageEmulator
 
 Entity = dict[str, Any]
+VENDORS = ("statuspage", "onlineornot")
+VENDOR_NAMES = {"statuspage": "Statuspage", "onlineornot": "OnlineOrNot"}
 # The size the foundation issue measures: one page, 5 groups, 20 components, 50 incidents.
 DEMO_SIZE = DataConfig(groups=5, components=20, incidents=50)
 ROWS_PER_KIND = 3
@@ -36,18 +43,28 @@ TREE_WIDTH = 3
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     data = data_config_from(args)
+    vendors = _vendors(args.vendors)
+    served_as = " and as ".join(VENDOR_NAMES[v] for v in vendors)
     print(
         f"Sandbox: {data.pages} page(s), each with {data.groups} groups, {data.components} "
-        f"components, {data.incidents} incidents of {data.updates} updates (seed {data.seed})"
+        f"components, {data.incidents} incidents of {data.updates} updates (seed "
+        f"{data.seed}), served as {served_as}"
     )
     started = time.monotonic()
     with (
-        StatuspageEmulator(EmulatorConfig(data=data)) as statuspage,
+        StatuspageEmulator(EmulatorConfig(data=data)) as emulator,
         PortStub() as port,
     ):
-        print(f"  Statuspage emulator  {statuspage.base_url}")
-        print(f"  Port stand-in        {port.base_url}")
-        sandbox = Sandbox(statuspage.base_url, port.base_url, DEFAULT_API_KEY)
+        print(f"  Status-page emulator  {emulator.base_url}")
+        print(f"  Port stand-in         {port.base_url}")
+        sandbox = Sandbox(
+            emulator.base_url,
+            port.base_url,
+            DEFAULT_API_KEY if "statuspage" in vendors else None,
+            onlineornot_api_key=(
+                DEFAULT_ONLINEORNOT_API_KEY if "onlineornot" in vendors else None
+            ),
+        )
         print("\nRunning `ocean sail` once (event listener ONCE) ...")
         run = run_once(ocean_environment(sandbox), timeout_seconds=args.timeout)
         states = [
@@ -58,11 +75,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
         entities = {blueprint: port.entities(blueprint) for blueprint in BLUEPRINTS}
-        missing, unexpected = _compare(entities, expected_identifiers(statuspage))
-        _print_counts(entities)
-        _print_rows(entities)
-        _print_tree(entities)
-        _print_requests(statuspage.counters.as_json())
+        expected = expected_identifiers(emulator, vendors)
+        missing, unexpected = _compare(entities, expected)
+        _print_counts(entities, vendors)
+        counters = emulator.counters.as_json()
+        requests = _requests_by_vendor(counters)
+        for vendor in vendors:
+            own = {bp: _of(vendor, found) for bp, found in entities.items()}
+            print(f"\n=== {VENDOR_NAMES[vendor]} ===")
+            _print_rows(own)
+            _print_tree(own)
+            _print_requests(VENDOR_NAMES[vendor], requests[vendor])
+        print(f"\nRate-limited answers, all vendors: {counters['rate_limited']}")
     print(f"\nTime taken: {time.monotonic() - started:.1f}s in all")
 
     succeeded = states[-1:] == ["completed"] and not missing and not unexpected
@@ -70,9 +94,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         _report_failure(run.output, missing, unexpected)
         return 1
     print(
-        "Sync succeeded: Port holds every page, group, component, incident and update."
+        "Sync succeeded: Port holds every page, group, component, incident and update "
+        f"of {' and '.join(VENDOR_NAMES[v] for v in vendors)}."
     )
     return 0
+
+
+def _vendors(listed: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(v.strip() for v in listed.split(",") if v.strip()))
+    unknown = [v for v in chosen if v not in VENDORS]
+    if not chosen or unknown:
+        raise SystemExit(
+            f"--vendors takes a comma-separated list of {', '.join(VENDORS)}"
+        )
+    return chosen
+
+
+def _of(vendor: str, entities: list[Entity]) -> list[Entity]:
+    return [e for e in entities if e.get("properties", {}).get("provider") == vendor]
 
 
 def _compare(
@@ -86,14 +125,16 @@ def _compare(
     return missing, unexpected
 
 
-def _print_counts(entities: dict[str, list[Entity]]) -> None:
-    print("\nEntities in Port")
+def _print_counts(entities: dict[str, list[Entity]], vendors: Sequence[str]) -> None:
+    header = "".join(f"{VENDOR_NAMES[v]:>13}" for v in vendors)
+    print(f"\nEntities in Port {'':<12}{header}")
     for blueprint, found in entities.items():
-        print(f"  {blueprint:<28} {len(found):>6}")
+        counts = "".join(f"{len(_of(v, found)):>13}" for v in vendors)
+        print(f"  {blueprint:<26}{counts}")
 
 
 def _print_rows(entities: dict[str, list[Entity]]) -> None:
-    print(f"\nA few of each (of {', '.join(BLUEPRINTS)})")
+    print("A few of each")
     for blueprint, found in entities.items():
         for entity in _sorted(found)[:ROWS_PER_KIND]:
             props = entity.get("properties", {})
@@ -103,12 +144,13 @@ def _print_rows(entities: dict[str, list[Entity]]) -> None:
                 if props.get(name) is not None
             )
             print(
-                f"  {blueprint:<26} {entity['identifier']:<14} {_short(entity['title'])}  {shown}"
+                f"  {blueprint:<26} {entity['identifier']:<26} "
+                f"{_short(entity['title'], 40)}  {shown}"
             )
 
 
 def _print_tree(entities: dict[str, list[Entity]]) -> None:
-    print("\nRelations (a few of each)")
+    print("Relations (a few of each)")
     for page in _sorted(entities["statuspage"]):
         print(f"  {_short(page['title'])} (page {page['identifier']})")
         groups = _related(
@@ -150,11 +192,17 @@ def _print_tree(entities: dict[str, list[Entity]]) -> None:
         _more("      ", incidents)
 
 
-def _print_requests(counters: dict[str, Any]) -> None:
-    print(
-        f"\nStatuspage API requests: {counters['total']} ({counters['rate_limited']} rate-limited)"
-    )
-    by_route = Counter(counters["by_route"])
+def _requests_by_vendor(counters: dict[str, Any]) -> dict[str, Counter[str]]:
+    """The emulator's request counts by route, split by the dialect each route is in."""
+    split: dict[str, Counter[str]] = {vendor: Counter() for vendor in VENDORS}
+    for route, count in counters["by_route"].items():
+        vendor = "onlineornot" if dialect_of(route) is ONLINEORNOT else "statuspage"
+        split[vendor][route] += count
+    return split
+
+
+def _print_requests(name: str, by_route: Counter[str]) -> None:
+    print(f"{name} API requests: {by_route.total()}")
     for route, count in sorted(by_route.items()):
         print(f"  {count:>5}  GET {route}")
 
@@ -201,6 +249,11 @@ def _short(text: object, width: int = 48) -> str:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="make demo", description=__doc__)
     add_data_arguments(parser, DEMO_SIZE)
+    parser.add_argument(
+        "--vendors",
+        default=",".join(VENDORS),
+        help=f"which vendors' dialects to sync, comma-separated (default: {','.join(VENDORS)})",
+    )
     parser.add_argument(
         "--timeout", type=float, default=300, help="seconds before the run is stopped"
     )

@@ -1,4 +1,8 @@
-"""What the default mappings must put in Port for the emulator's current data."""
+"""What the default mappings must put in Port for the emulator's current data, for each vendor
+whose dialect the integration reads it in."""
+
+from collections.abc import Iterable
+from typing import Final
 
 from sandbox.statuspage.core import EmulatorCore
 
@@ -9,11 +13,28 @@ BLUEPRINTS = (
     "statuspageIncident",
     "statuspageIncidentUpdate",
 )
+# How each vendor's ids appear in Port: Statuspage's as they are, the others prefixed.
+ID_PREFIXES: Final = {"statuspage": "", "onlineornot": "onlineornot-"}
 
 
-def expected_identifiers(emulator: EmulatorCore) -> dict[str, set[str]]:
+def expected_identifiers(
+    emulator: EmulatorCore, vendors: Iterable[str] = ("statuspage",)
+) -> dict[str, set[str]]:
     """Identifiers per blueprint: every page, group, member component (the default mapping
-    skips the groups' own component entries), incident and incident update."""
+    skips the groups' own component entries; OnlineOrNot does not list them), incident and
+    incident update, once per vendor."""
+    emulated = _emulated_identifiers(emulator)
+    return {
+        blueprint: {
+            f"{ID_PREFIXES[vendor]}{identifier}"
+            for vendor in vendors
+            for identifier in identifiers
+        }
+        for blueprint, identifiers in emulated.items()
+    }
+
+
+def _emulated_identifiers(emulator: EmulatorCore) -> dict[str, set[str]]:
     expected: dict[str, set[str]] = {blueprint: set() for blueprint in BLUEPRINTS}
     with emulator.reading() as state:
         for page in state.pages.values():

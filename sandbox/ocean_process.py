@@ -24,12 +24,16 @@ LAUNCHER = ["-m", "sandbox.run_ocean"]
 
 @dataclass(frozen=True)
 class Sandbox:
-    """Where the integration under test finds Statuspage and Port."""
+    """Where the integration under test finds the vendors and Port: the emulator serves
+    Statuspage (with `api_key`) and, when `onlineornot_api_key` is set, OnlineOrNot too.
+    """
 
     statuspage_url: str
     port_url: str
-    api_key: str
+    # None: Statuspage is not configured.
+    api_key: str | None
     identifier: str = "statuspage-sandbox"
+    onlineornot_api_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,15 +73,25 @@ def ocean_environment(
             "OCEAN__INTEGRATION__TYPE": "statuspage",
             "OCEAN__EVENT_LISTENER": json.dumps(listener or {"type": "ONCE"}),
             "OCEAN__INITIALIZE_PORT_RESOURCES": "true",
-            "OCEAN__INTEGRATION__CONFIG__STATUSPAGE_API_KEY": sandbox.api_key,
-            "OCEAN__INTEGRATION__CONFIG__STATUSPAGE_HOST": sandbox.statuspage_url,
             "PYTHONUNBUFFERED": "1",
         }
     )
-    for name, value in (config or {}).items():
+    config = {**_vendor_config(sandbox), **(config or {})}
+    for name, value in config.items():
         environment[f"OCEAN__INTEGRATION__CONFIG__{name}"] = value
     environment.update(extra or {})
     return environment
+
+
+def _vendor_config(sandbox: Sandbox) -> dict[str, str]:
+    config = {}
+    if sandbox.api_key is not None:
+        config["STATUSPAGE_API_KEY"] = sandbox.api_key
+        config["STATUSPAGE_HOST"] = sandbox.statuspage_url
+    if sandbox.onlineornot_api_key is not None:
+        config["ONLINEORNOT_API_KEY"] = sandbox.onlineornot_api_key
+        config["ONLINEORNOT_HOST"] = sandbox.statuspage_url
+    return config
 
 
 def run_once(

@@ -13,6 +13,8 @@ import respx
 from port_ocean.integration_testing import IntegrationTestHarness
 from port_ocean.integration_testing.transport import RecordingTransport
 
+from sandbox.statuspage.limits import SlidingWindowLimiter
+
 HOST = "https://statuspage.test"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,7 +22,8 @@ Responder = Callable[[httpx.Request], httpx.Response | None]
 
 
 class FakeClock:
-    """Time that moves only when something sleeps on it, so limiter and retry tests run instantly."""
+    """Time that moves only when something sleeps on it, or a test moves it (`now += s`), so
+    limiter, retry and emulator tests run instantly. One clock for all of them."""
 
     def __init__(self) -> None:
         self.now = 0.0
@@ -32,6 +35,17 @@ class FakeClock:
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+def most_in_any_window(stamps: list[float], window: float) -> int:
+    """The most stamps inside any half-open window [t, t + window) that starts at a stamp."""
+    return max(
+        (
+            sum(1 for other in stamps if start <= other < start + window)
+            for start in stamps
+        ),
+        default=0,
+    )
 
 
 def integration_harness(
@@ -234,29 +248,27 @@ def _paged(
 
 
 class RollingWindowLimit:
-    """Answers 420 with Retry-After once `limit` requests arrived in the last `window` seconds."""
+    """Answers 420 with Retry-After once `limit` requests arrived in the last `window` seconds,
+    by the emulator's own limiter."""
 
     def __init__(self, limit: int, window: float) -> None:
-        self.limit = limit
         self.window = window
+        self._limiter = SlidingWindowLimiter(limit, window)
         self.admitted: list[float] = []
         self.refused = 0
 
     def __call__(self, request: httpx.Request) -> httpx.Response | None:
         now = time.monotonic()
-        recent = [t for t in self.admitted if t > now - self.window]
-        if len(recent) >= self.limit:
+        wait = self._limiter.wait_time("key", now)
+        if wait > 0:
             self.refused += 1
-            retry_after = math.ceil(recent[0] + self.window - now)
-            return httpx.Response(420, headers={"Retry-After": str(retry_after)})
+            return httpx.Response(420, headers={"Retry-After": str(math.ceil(wait))})
+        self._limiter.record("key", now)
         self.admitted.append(now)
         return None
 
     def most_in_any_window(self) -> int:
-        return max(
-            sum(1 for t in self.admitted if start <= t < start + self.window)
-            for start in self.admitted
-        )
+        return most_in_any_window(self.admitted, self.window)
 
 
 def fail_path(path: str, status: int) -> Responder:
@@ -304,3 +316,234 @@ def ocean_context(**ocean_settings: Any) -> Iterator[None]:
         yield
     finally:
         ocean_module._port_ocean = outer
+
+
+ONLINEORNOT_HOST = "https://onlineornot.test"
+
+
+def envelope(result: Any, **result_info: Any) -> dict[str, Any]:
+    """An OnlineOrNot answer: the result in its envelope, with `result_info` for a list."""
+    body: dict[str, Any] = {
+        "result": result,
+        "success": True,
+        "errors": [],
+        "messages": [],
+    }
+    if result_info:
+        body["result_info"] = result_info
+    return body
+
+
+def onlineornot_error(status: int, message: str, code: int = 10001) -> httpx.Response:
+    return httpx.Response(
+        status,
+        json={
+            "result": None,
+            "success": False,
+            "errors": [{"code": code, "message": message}],
+            "messages": [],
+        },
+    )
+
+
+def onlineornot_paged(
+    items: list[dict[str, Any]],
+) -> Callable[[httpx.Request], httpx.Response]:
+    """A list route as OnlineOrNot pages it: `page` and `per_page` (at most 100)."""
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        number = int(request.url.params.get("page", "1"))
+        size = min(int(request.url.params.get("per_page", "20")), 100)
+        chosen = items[(number - 1) * size : number * size]
+        return httpx.Response(
+            200,
+            json=envelope(
+                chosen,
+                page=number,
+                per_page=size,
+                count=len(chosen),
+                total_count=len(items),
+            ),
+        )
+
+    return respond
+
+
+@dataclass
+class FakeOnlineOrNot:
+    """An OnlineOrNot account served at the HTTP boundary by respx, in its own dialect. Its
+    raw ids are the ones FakeAccount uses (`p1`, `p1-c0`, ...), so a resync of both shows
+    whether identifiers collide."""
+
+    pages: list[dict[str, Any]] = field(default_factory=list)
+    groups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    components: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Each incident as its detail route answers it, with components and updates.
+    incidents: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    @classmethod
+    def generate(
+        cls,
+        page_ids: tuple[str, ...] = ("p1",),
+        groups: int = 2,
+        components: int = 4,
+        incidents: int = 3,
+        updates: int = 2,
+    ) -> "FakeOnlineOrNot":
+        account = cls()
+        for page_id in page_ids:
+            account.pages.append(
+                {
+                    "id": page_id,
+                    "name": f"Status of {page_id}",
+                    "subdomain": page_id,
+                    "custom_domain": None,
+                    "status": "PARTIALLY_DEGRADED_SERVICE",
+                    "hide_from_search_engines": False,
+                    "has_password": False,
+                }
+            )
+            account.groups[page_id] = [
+                {"id": f"{page_id}-g{n}", "name": f"Group {n}", "sort_order": n}
+                for n in range(groups)
+            ]
+            account.components[page_id] = [
+                {
+                    "id": f"{page_id}-c{n}",
+                    "name": f"Component {n}",
+                    "status": "DEGRADED_PERFORMANCE" if n == 0 else "OPERATIONAL",
+                    "group_id": f"{page_id}-g{n % groups}" if groups else None,
+                    "display_uptime": True,
+                }
+                for n in range(components)
+            ]
+            account.incidents[page_id] = [
+                _onlineornot_incident(
+                    f"{page_id}-i{n}",
+                    updates,
+                    [c["id"] for c in account.components[page_id][:2]],
+                )
+                for n in range(incidents)
+            ]
+        return account
+
+    def serve(
+        self,
+        router: respx.MockRouter,
+        gate: Responder | None = None,
+        host: str = ONLINEORNOT_HOST,
+    ) -> None:
+        """Routes the account; `gate` may answer a request first (a refusal, a fault)."""
+        api = f"{host}/v1/status_pages"
+
+        def route(
+            path: str, respond: Callable[..., httpx.Response], regex: bool = False
+        ) -> None:
+            def gated(request: httpx.Request, **params: str) -> httpx.Response:
+                return (gate and gate(request)) or respond(request, **params)
+
+            if regex:
+                router.get(url__regex=f"{api}{path}").mock(side_effect=gated)
+            else:
+                router.get(f"{api}{path}").mock(side_effect=gated)
+
+        route("", onlineornot_paged(self.pages))
+        for status_page in self.pages:
+            page_id = status_page["id"]
+            details = {i["id"]: i for i in self.incidents[page_id]}
+            route(
+                f"/{page_id}",
+                lambda _, page=status_page: httpx.Response(200, json=envelope(page)),
+            )
+            route(f"/{page_id}/groups", onlineornot_paged(self.groups[page_id]))
+            route(f"/{page_id}/components", onlineornot_paged(self.components[page_id]))
+            route(
+                f"/{page_id}/incidents",
+                onlineornot_paged([_listed_incident(i) for i in details.values()]),
+            )
+
+            def detail(
+                _: httpx.Request, incident_id: str, details: dict[str, Any] = details
+            ) -> httpx.Response:
+                if incident_id not in details:
+                    return onlineornot_error(404, "Not found")
+                return httpx.Response(200, json=envelope(details[incident_id]))
+
+            route(f"/{page_id}/incidents/(?P<incident_id>[^/?]+)$", detail, regex=True)
+
+    def in_port(self) -> list[dict[str, str]]:
+        """The entities an earlier sync of this account left in Port."""
+        kinds = [
+            ("statuspage", self.pages),
+            (
+                "statuspageComponentGroup",
+                [g for gs in self.groups.values() for g in gs],
+            ),
+            ("statuspageComponent", [c for cs in self.components.values() for c in cs]),
+            ("statuspageIncident", self.all_incidents()),
+            (
+                "statuspageIncidentUpdate",
+                [u for i in self.all_incidents() for u in i["updates"]],
+            ),
+        ]
+        return [
+            {"identifier": f"onlineornot-{item['id']}", "blueprint": blueprint}
+            for blueprint, items in kinds
+            for item in items
+        ]
+
+    def all_incidents(self) -> list[dict[str, Any]]:
+        return [i for incidents in self.incidents.values() for i in incidents]
+
+
+def _onlineornot_incident(
+    incident_id: str, updates: int, component_ids: list[str]
+) -> dict[str, Any]:
+    statuses = ["INVESTIGATING", "UPDATE", "RESOLVED"]
+    return {
+        "id": incident_id,
+        "title": f"Incident {incident_id}",
+        "impact": "PARTIAL_OUTAGE",
+        "started": "2026-01-01T10:00:00.000Z",
+        "ended": "2026-01-01T12:00:00.000Z",
+        "created_at": "2026-01-01T10:00:00.000Z",
+        "updated_at": "2026-01-01T12:00:00.000Z",
+        "components": [{"id": cid, "name": f"Name of {cid}"} for cid in component_ids],
+        "updates": [
+            {
+                "id": f"{incident_id}-u{u}",
+                "incident_id": incident_id,
+                "status": statuses[min(u, len(statuses) - 1)],
+                "description": f"Update {u}",
+                "date_happened": f"2026-01-01T1{u}:00:00.000Z",
+                "created_at": f"2026-01-01T1{u}:00:00.000Z",
+                "updated_at": f"2026-01-01T1{u}:00:00.000Z",
+                "components": (
+                    [
+                        {
+                            "id": component_ids[0],
+                            "name": "first",
+                            "old_status": "OPERATIONAL",
+                            "new_status": "PARTIAL_OUTAGE",
+                        }
+                    ]
+                    if u == 0 and component_ids
+                    else []
+                ),
+            }
+            for u in range(updates)
+        ],
+    }
+
+
+def _listed_incident(detail: dict[str, Any]) -> dict[str, Any]:
+    """What the list route gives of an incident: its base fields and latest update."""
+    listed = {k: v for k, v in detail.items() if k not in ("components", "updates")}
+    if detail["updates"]:
+        last = detail["updates"][-1]
+        listed["latest_update"] = {
+            "id": last["id"],
+            "status": last["status"],
+            "date_happened": last["date_happened"],
+        }
+    return listed

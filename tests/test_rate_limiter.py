@@ -5,15 +5,7 @@ import asyncio
 import pytest
 
 from rate_limiter import SlidingWindowRateLimiter
-from tests.support import FakeClock
-
-
-def window_counts(stamps: list[float], window: float) -> int:
-    """The most stamps that fall inside any half-open window [t, t + window)."""
-    return max(
-        sum(1 for other in stamps if start <= other < start + window)
-        for start in stamps
-    )
+from tests.support import FakeClock, most_in_any_window
 
 
 async def send(
@@ -44,7 +36,7 @@ async def test_never_more_than_n_in_any_rolling_window_with_uneven_spacing() -> 
         sent.append(await send(limiter, clock, took=0.3 * (i % 4)))
         clock.now += 0.7 * (i % 3)
 
-    assert window_counts(sent, 6) <= 6
+    assert most_in_any_window(sent, 6) <= 6
     # ...and it does not over-throttle: 60 requests at 6 per 6 s need about 54 s, not much more.
     assert sent[-1] < 70
 
@@ -106,7 +98,7 @@ async def test_concurrent_callers_share_one_window() -> None:
 
     sent = await asyncio.gather(*(send(limiter, clock) for _ in range(12)))
 
-    assert window_counts(list(sent), 1) <= 4
+    assert most_in_any_window(list(sent), 1) <= 4
     assert sorted(sent) == [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]
 
 

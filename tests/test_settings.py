@@ -106,6 +106,7 @@ def test_without_any_vendor_key_the_error_names_every_key_setting(key: Any) -> N
         Runtime.from_config({"statuspage_api_key": key})
 
     assert "statuspageApiKey" in str(raised.value)
+    assert "onlineornotApiKey" in str(raised.value)
     assert "at least one" in str(raised.value)
 
 
@@ -150,3 +151,68 @@ def test_the_api_key_never_shows_in_a_repr_or_an_error() -> None:
     with pytest.raises(InvalidSettingError) as raised:
         read(rate_limit_requests=0)
     assert KEY not in str(raised.value)
+
+
+OON_KEY = "oon-very-secret-token"
+
+
+def onlineornot(**config: Any) -> VendorSettings:
+    settings = Runtime.from_config({"onlineornot_api_key": OON_KEY, **config}).settings
+    vendor = settings.vendor("onlineornot")
+    assert vendor is not None
+    return vendor
+
+
+def test_onlineornot_alone_is_a_complete_configuration() -> None:
+    settings = Runtime.from_config({"onlineornot_api_key": f" {OON_KEY} "}).settings
+
+    assert [vendor.provider for vendor in settings.vendors] == ["onlineornot"]
+    vendor = settings.vendors[0]
+    assert vendor.api_key == OON_KEY
+    assert vendor.host == "https://api.onlineornot.com"
+    assert vendor.page_ids == ()
+
+
+def test_both_vendors_are_read_together_each_with_its_own_settings() -> None:
+    settings = Runtime.from_config(
+        {
+            "statuspage_api_key": KEY,
+            "statuspage_ids": "sp-1",
+            "onlineornot_api_key": OON_KEY,
+            "onlineornot_host": "http://127.0.0.1:9000/",
+            "onlineornot_status_page_ids": '["a1b2c3d4","e5f6g7h8"]',
+        }
+    ).settings
+
+    assert [vendor.provider for vendor in settings.vendors] == [
+        "statuspage",
+        "onlineornot",
+    ]
+    statuspage_settings, onlineornot_settings = settings.vendors
+    assert statuspage_settings.page_ids == ("sp-1",)
+    assert onlineornot_settings.page_ids == ("a1b2c3d4", "e5f6g7h8")
+    assert onlineornot_settings.host == "http://127.0.0.1:9000"
+    assert OON_KEY not in repr(settings)
+    assert KEY not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("config", "setting"),
+    [
+        ({"onlineornot_host": "api.onlineornot.com"}, "onlineornotHost"),
+        ({"onlineornot_host": "https://api.onlineornot.com/v1/x"}, "onlineornotHost"),
+        ({"onlineornot_status_page_ids": '["a",'}, "onlineornotStatusPageIds"),
+        ({"onlineornot_status_page_ids": "[1, 2]"}, "onlineornotStatusPageIds"),
+    ],
+)
+def test_bad_onlineornot_values_name_the_setting(
+    config: dict[str, Any], setting: str
+) -> None:
+    with pytest.raises(InvalidSettingError, match=setting) as raised:
+        onlineornot(**config)
+
+    assert OON_KEY not in str(raised.value)
+
+
+def test_a_blank_onlineornot_key_leaves_it_out() -> None:
+    assert read(onlineornot_api_key="  ").vendor("onlineornot") is None

@@ -1,6 +1,7 @@
 """The status-page vendors this integration reads, one registration line each."""
 
 from vendors.base import Vendor
+from vendors.onlineornot import OnlineOrNotVendor
 from vendors.statuspage import StatuspageVendor
 
-VENDORS: tuple[type[Vendor], ...] = (StatuspageVendor,)
+VENDORS: tuple[type[Vendor], ...] = (StatuspageVendor, OnlineOrNotVendor)

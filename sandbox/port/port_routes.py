@@ -4,7 +4,7 @@ Answers follow Port's shapes (`{"ok": true, "<thing>": ...}` and
 `{"ok": false, "error", "message"}`), which is what Ocean's Port client parses.
 """
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -254,36 +254,3 @@ async def search_entities(
     include: Annotated[list[str] | None, Query()] = None,
 ) -> JsonObject:
     return {"ok": True, "entities": state.search_entities(body, include or [])}
-
-
-# Resources Ocean may create alongside blueprints
-
-
-def _save(state: State, kind: str, body: JsonObject) -> JsonObject:
-    identifier: Any = body.get("identifier")
-    if not isinstance(identifier, str):
-        raise PortApiError(422, "invalid_request", f"{kind} needs an identifier")
-    state.save_resource(kind, identifier, body)
-    return {"ok": True, kind: body}
-
-
-@router.post("/actions")
-async def create_action(state: State, body: JsonBody) -> JsonObject:
-    return _save(state, "action", body)
-
-
-@router.post("/pages")
-async def create_page(state: State, body: JsonBody) -> JsonObject:
-    return _save(state, "page", body)
-
-
-@router.delete("/pages/{identifier}")
-async def delete_page(identifier: str, state: State) -> JsonObject:
-    state.delete_resource("page", identifier)
-    return {"ok": True}
-
-
-@router.post("/blueprints/{blueprint}/scorecards")
-async def create_scorecard(blueprint: str, state: State, body: JsonBody) -> JsonObject:
-    state.get_blueprint(blueprint)
-    return _save(state, "scorecard", {**body, "blueprint": blueprint})

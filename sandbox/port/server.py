@@ -93,8 +93,5 @@ class PortStub:
     def request_resync(self, integration: str) -> JsonObject:
         return self.state.request_resync(integration)
 
-    def set_integration_config(self, integration: str, config: JsonObject) -> None:
-        self.state.patch_integration(integration, {"config": config})
-
     def set_feature_flags(self, flags: Iterable[str]) -> None:
         self.state.set_feature_flags(flags)

@@ -66,7 +66,6 @@ class _Data:
     )
     ingested: Counter[str] = field(default_factory=Counter)
     migrations: dict[str, JsonObject] = field(default_factory=dict)
-    extras: dict[str, dict[str, JsonObject]] = field(default_factory=dict)
 
 
 def _base64url(raw: bytes) -> str:
@@ -415,7 +414,7 @@ class PortState:
         with self._lock:
             return copy.deepcopy(self._data.examples.get(identifier, {}))
 
-    # Ingestion side channels (logs, metrics, lakehouse) and other resources
+    # Ingestion side channels (logs, metrics, lakehouse)
 
     def record_logs(self, records: Sequence[JsonObject]) -> None:
         with self._lock:
@@ -433,17 +432,6 @@ class PortState:
     def ingested(self) -> dict[str, int]:
         with self._lock:
             return dict(self._data.ingested)
-
-    def save_resource(self, kind: str, identifier: str, body: JsonObject) -> None:
-        """Actions, pages and scorecards: kept so a person can see they were sent."""
-        with self._lock:
-            self._data.extras.setdefault(kind, {})[identifier] = copy.deepcopy(body)
-
-    def delete_resource(self, kind: str, identifier: str) -> None:
-        with self._lock:
-            if identifier not in self._data.extras.get(kind, {}):
-                raise not_found(f"{kind} {identifier!r} was not found")
-            del self._data.extras[kind][identifier]
 
     # Request records
 

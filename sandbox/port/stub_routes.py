@@ -76,13 +76,6 @@ async def request_resync(integration: str, state: State) -> JsonObject:
     return state.request_resync(integration)
 
 
-@router.put("/integrations/{integration}/config")
-async def set_integration_config(
-    integration: str, state: State, config: Annotated[JsonObject, Body()]
-) -> JsonObject:
-    return state.patch_integration(integration, {"config": config})
-
-
 @router.put("/feature-flags")
 async def set_feature_flags(
     state: State, flags: Annotated[list[Any], Body()]

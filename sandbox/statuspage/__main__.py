@@ -1,9 +1,10 @@
-"""Run the Statuspage emulator until SIGTERM/SIGINT (or --max-seconds).
+"""Run the status-page emulator until SIGTERM/SIGINT (or --max-seconds).
 
     python -m sandbox.statuspage --seed 1 --pages 1 --api-key KEY
 
 Prints exactly one line, `READY <base_url>`, to stdout once it is listening;
-clients then call `<base_url>/v1/...`. Logs go to stderr.
+clients then call `<base_url>/v1/pages...` (Statuspage, `Authorization: OAuth KEY`) or
+`<base_url>/v1/status_pages...` (OnlineOrNot, `Authorization: Bearer KEY`). Logs go to stderr.
 """
 
 import argparse
@@ -14,7 +15,6 @@ from collections.abc import Sequence
 from types import FrameType
 
 from .config import (
-    DEFAULT_API_KEY,
     RATE_LIMIT_STATUSES,
     DataConfig,
     EmulatorConfig,
@@ -57,7 +57,7 @@ def _config(args: argparse.Namespace) -> EmulatorConfig:
             status=args.rate_status,
         ),
         latency_seconds=args.latency,
-        api_keys=tuple(args.api_key or [DEFAULT_API_KEY]),
+        api_keys=tuple(args.api_key or EmulatorConfig().api_keys),
     )
 
 
@@ -65,7 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     rate = RateLimitConfig()
     parser = argparse.ArgumentParser(
         prog="python -m sandbox.statuspage",
-        description="Statuspage API emulator on 127.0.0.1 (API under /v1).",
+        description=(
+            "Statuspage and OnlineOrNot API emulator on 127.0.0.1 (APIs under /v1)."
+        ),
     )
     add_data_arguments(parser, DataConfig())
     parser.add_argument(
@@ -83,7 +85,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--api-key",
         action="append",
-        help=f"accepted key; repeat for several (default: {DEFAULT_API_KEY})",
+        help=(
+            "accepted key; repeat for several "
+            f"(default: {', '.join(EmulatorConfig().api_keys)})"
+        ),
     )
     parser.add_argument("--max-seconds", type=float, default=DEFAULT_MAX_SECONDS)
     return parser

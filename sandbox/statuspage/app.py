@@ -1,4 +1,5 @@
-"""Assembles the emulator's ASGI app: API routes, control routes, the gate."""
+"""Assembles the emulator's ASGI app: the API routes of both dialects (Statuspage's and
+OnlineOrNot's, over one data set), control routes, the gate."""
 
 from fastapi import FastAPI
 
@@ -7,6 +8,7 @@ from .control import control_router
 from .core import EmulatorCore
 from .errors import install_error_handlers
 from .gate import ApiGate
+from .onlineornot import onlineornot_router
 
 
 def create_app(core: EmulatorCore) -> FastAPI:
@@ -17,8 +19,12 @@ def create_app(core: EmulatorCore) -> FastAPI:
         redoc_url=None,
     )
     api = api_router(core)
+    onlineornot = onlineornot_router(core)
     app.include_router(api)
+    app.include_router(onlineornot)
     app.include_router(control_router(core))
     install_error_handlers(app)
-    app.add_middleware(ApiGate, core=core, api_routes=api.routes)
+    app.add_middleware(
+        ApiGate, core=core, api_routes=[*api.routes, *onlineornot.routes]
+    )
     return app

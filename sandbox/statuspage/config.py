@@ -1,9 +1,11 @@
-"""Settings of the Statuspage emulator: data size, rate limit, latency, keys."""
+"""Settings of the status-page emulator: data size, rate limit, latency, keys."""
 
 import argparse
 from dataclasses import dataclass, field
 
 DEFAULT_API_KEY = "sandbox-api-key"
+# Another key for the OnlineOrNot dialect, so each vendor has its own rate-limit window.
+DEFAULT_ONLINEORNOT_API_KEY = "sandbox-onlineornot-key"
 RATE_LIMIT_STATUSES = (420, 429)
 
 
@@ -83,7 +85,8 @@ class EmulatorConfig:
     # Statuspage allows one unpaginated components list per minute per key.
     unpaginated_components_window_seconds: float = 60.0
     latency_seconds: float = 0.0
-    api_keys: tuple[str, ...] = (DEFAULT_API_KEY,)
+    # Accepted in either dialect (OAuth for Statuspage's paths, Bearer for OnlineOrNot's).
+    api_keys: tuple[str, ...] = (DEFAULT_API_KEY, DEFAULT_ONLINEORNOT_API_KEY)
 
     def __post_init__(self) -> None:
         if not self.api_keys or not all(self.api_keys):

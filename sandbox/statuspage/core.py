@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Final, get_args
 
+from . import onlineornot_objects
 from .config import RATE_LIMIT_STATUSES, EmulatorConfig
 from .data import (
     IdFactory,
@@ -37,6 +38,7 @@ from .model import (
     IncidentRecord,
     IncidentStatus,
     JsonObject,
+    NotFoundError,
     PageState,
     SandboxState,
     SubscriberRecord,
@@ -78,6 +80,8 @@ class EmulatorCore:
         self._faults = FaultPlan()
         self._journal = RequestJournal()
         self._last_component_updates: dict[str, JsonObject] = {}
+        # OnlineOrNot's webhooks belong to the account, not to a page.
+        self._onlineornot_webhooks: dict[str, JsonObject] = {}
         self._stopping = threading.Event()
 
     # Serving -------------------------------------------------------------------
@@ -195,10 +199,6 @@ class EmulatorCore:
         fault = Fault(pattern, kind, count, status, seconds, method, retry_after)
         with self._lock:
             self._faults.arm(fault)
-
-    def pending_faults(self) -> list[Fault]:
-        with self._lock:
-            return self._faults.pending()
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -404,20 +404,6 @@ class EmulatorCore:
         require_loopback(url)
         return send(Notification(url, payload))
 
-    def send_incident_webhook(
-        self, url: str, page_id: str, incident_id: str
-    ) -> Delivery:
-        return self.send_webhook(
-            url, self.incident_webhook_payload(page_id, incident_id)
-        )
-
-    def send_component_webhook(
-        self, url: str, page_id: str, component_id: str
-    ) -> Delivery:
-        return self.send_webhook(
-            url, self.component_webhook_payload(page_id, component_id)
-        )
-
     def incident_notifications(
         self, page_id: str, incident_id: str
     ) -> list[Notification]:
@@ -456,6 +442,83 @@ class EmulatorCore:
                 for sid, record in page.subscribers.items()
                 if record.fields["mode"] == "webhook" and record.state == "active"
             ]
+
+    # OnlineOrNot webhooks -------------------------------------------------------
+
+    def onlineornot_webhooks(self) -> list[JsonObject]:
+        with self._lock:
+            return copy.deepcopy(list(self._onlineornot_webhooks.values()))
+
+    def create_onlineornot_webhook(
+        self,
+        url: str,
+        events: list[str],
+        status_page_ids: list[str],
+        description: str | None = None,
+    ) -> JsonObject:
+        """An OnlineOrNot webhook delivering `events` of the pages to `url`."""
+        with self._lock:
+            pages = [self.state.pages.get(page_id) for page_id in status_page_ids]
+            if not all(pages):
+                raise ValueError(
+                    "status_page_ids names a status page that does not exist"
+                )
+            stamp = iso_millis(datetime.now(UTC))
+            webhook_id = self._ids.new()
+            webhook: JsonObject = {
+                "id": webhook_id,
+                "url": url,
+                "description": description,
+                "events": list(events),
+                "status_pages": [
+                    {"id": page.page_id, "name": page.page["name"]}
+                    for page in pages
+                    if page is not None
+                ],
+                "checks": [],
+                "heartbeats": [],
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+            self._onlineornot_webhooks[webhook_id] = webhook
+            return copy.deepcopy(webhook)
+
+    def delete_onlineornot_webhook(self, webhook_id: str) -> JsonObject:
+        with self._lock:
+            if webhook_id not in self._onlineornot_webhooks:
+                raise NotFoundError(f"webhook {webhook_id} not found")
+            return self._onlineornot_webhooks.pop(webhook_id)
+
+    def onlineornot_incident_notifications(
+        self, page_id: str, incident_id: str, event: str
+    ) -> list[Notification]:
+        """The `event` delivery of the incident, to each OnlineOrNot webhook that
+        subscribes to it for the incident's page."""
+        with self._lock:
+            page = self.state.page(page_id)
+            payload = onlineornot_objects.incident_event(
+                page, page.render_incident(incident_id), event
+            )
+            return [
+                Notification(webhook["url"], copy.deepcopy(payload), webhook["id"])
+                for webhook in self._onlineornot_webhooks.values()
+                if event in webhook["events"]
+                and page_id in {p["id"] for p in webhook["status_pages"]}
+            ]
+
+    def broadcast_onlineornot_incident(
+        self,
+        page_id: str,
+        incident_id: str,
+        event: str = "status_page.incident.updated",
+    ) -> list[Delivery]:
+        """Deliver an OnlineOrNot incident event (only loopback webhooks are contacted)."""
+        return [
+            send(n)
+            for n in self.onlineornot_incident_notifications(
+                page_id, incident_id, event
+            )
+        ]
 
     @staticmethod
     def _refresh_group_container(page: PageState, group_id: str | None) -> None:

@@ -1,4 +1,5 @@
-"""Statuspage-style error answers: a JSON object with `error` and `status`."""
+"""Error answers in the dialect of the request: Statuspage's `{"error", "status"}` object, or
+OnlineOrNot's envelope for its paths (see dialect.py)."""
 
 from collections.abc import Mapping
 
@@ -7,30 +8,32 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .dialect import STATUSPAGE, dialect_of
 from .model import NotFoundError
 
 
 def error_response(
     status: int, message: str, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
-    return JSONResponse(
-        {"error": message, "status": status}, status_code=status, headers=headers
-    )
+    """A Statuspage error answer."""
+    return STATUSPAGE.error(status, message, headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Make every error, including unknown routes, answer in Statuspage's shape."""
+    """Make every error, including unknown routes, answer in its dialect's shape."""
 
-    async def on_http_error(_: Request, error: Exception) -> JSONResponse:
+    async def on_http_error(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, StarletteHTTPException)
-        return error_response(error.status_code, str(error.detail), error.headers)
+        dialect = dialect_of(request.url.path)
+        return dialect.error(error.status_code, str(error.detail), error.headers)
 
-    async def on_not_found(_: Request, __: Exception) -> JSONResponse:
-        return error_response(404, "Not Found")
+    async def on_not_found(request: Request, __: Exception) -> JSONResponse:
+        return dialect_of(request.url.path).error(404, "Not Found")
 
-    async def on_invalid_request(_: Request, error: Exception) -> JSONResponse:
+    async def on_invalid_request(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RequestValidationError)
-        return error_response(400, _describe_validation(error))
+        dialect = dialect_of(request.url.path)
+        return dialect.error(400, _describe_validation(error))
 
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(NotFoundError, on_not_found)

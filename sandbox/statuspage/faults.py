@@ -5,7 +5,7 @@ A fault matches a request when its pattern (a shell-style glob such as
 (`/v1/pages/{page_id}/incidents`), and its method, if given, is the request's.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Literal
 
@@ -70,9 +70,6 @@ class FaultPlan:
                     self._faults.remove(fault)
                 return fault
         return None
-
-    def pending(self) -> list[Fault]:
-        return [replace(fault) for fault in self._faults]
 
     def clear(self) -> None:
         self._faults.clear()

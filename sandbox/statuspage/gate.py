@@ -1,14 +1,14 @@
 """The front door every request passes before its route.
 
 API requests (everything outside /_sandbox) are authenticated, rate limited,
-delayed by the configured latency, possibly faulted, and logged. Control
+delayed by the configured latency, possibly faulted, and logged, each in the
+dialect of its path (Statuspage's, or OnlineOrNot's: see dialect.py). Control
 requests under /_sandbox skip all of that but must come from this machine.
 """
 
 import asyncio
 import ipaddress
 import math
-import re
 import time
 from collections.abc import Callable, Sequence
 from typing import Final
@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .core import EmulatorCore
+from .dialect import Dialect, dialect_of
 from .errors import error_response
 from .faults import Fault
 from .journal import LoggedRequest
@@ -31,7 +32,6 @@ _HTML_ERROR_PAGE: Final = (
     "<html><head><title>502 Bad Gateway</title></head>"
     "<body><h1>502 Bad Gateway</h1></body></html>"
 )
-_AUTHORIZATION: Final = re.compile(r"^OAuth\s+(?P<key>\S+)\s*$", re.IGNORECASE)
 
 
 class ApiGate:
@@ -93,9 +93,10 @@ class ApiGate:
         outcome: "_Outcome",
         arrived: float,
     ) -> None:
-        key = _api_key(scope)
+        dialect = dialect_of(str(scope["path"]))
+        key = _api_key(dialect, scope)
         if key is None or not self._core.is_valid_key(key):
-            unauthorized = error_response(401, "Could not authenticate")
+            unauthorized = dialect.error(401, "Could not authenticate")
             await unauthorized(scope, receive, send)
             return
         wait = self._core.admit(
@@ -105,24 +106,28 @@ class ApiGate:
         )
         if wait is not None:
             outcome.rate_limited = True
-            await _rate_limited(self._core.rate_limit_status, wait)(
-                scope, receive, send
-            )
+            status = dialect.rate_limit_status or self._core.rate_limit_status
+            await _rate_limited(dialect, status, wait)(scope, receive, send)
             return
         await self._pause(self._core.latency)
         fault = self._core.take_fault(
             str(scope["method"]), str(scope["path"]), template
         )
-        await self._serve(scope, receive, send, fault)
+        await self._serve(scope, receive, send, dialect, fault)
 
     async def _serve(
-        self, scope: Scope, receive: Receive, send: Send, fault: Fault | None
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        dialect: Dialect,
+        fault: Fault | None,
     ) -> None:
         if fault is None:
             await self._app(scope, receive, send)
         elif fault.kind == "status":
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else None
-            answer = error_response(fault.status, "Injected fault", headers)
+            answer = dialect.error(fault.status, "Injected fault", headers=headers)
             await answer(scope, receive, send)
         elif fault.kind == "slow":
             await self._pause(fault.seconds)
@@ -236,20 +241,19 @@ def _first_page_of(scope: Scope) -> Scope:
     return {**scope, "query_string": urlencode(query, doseq=True).encode()}
 
 
-def _rate_limited(status: int, wait: float) -> JSONResponse:
+def _rate_limited(dialect: Dialect, status: int, wait: float) -> JSONResponse:
     seconds = max(1, math.ceil(wait))
-    return error_response(
+    return dialect.error(
         status,
         f"Rate limit exceeded; retry in {seconds} seconds",
         headers={"Retry-After": str(seconds)},
     )
 
 
-def _api_key(scope: Scope) -> str | None:
+def _api_key(dialect: Dialect, scope: Scope) -> str | None:
     for name, value in scope.get("headers", []):
         if name.lower() == b"authorization":
-            match = _AUTHORIZATION.match(value.decode("latin-1"))
-            return match.group("key") if match else None
+            return dialect.key(value.decode("latin-1"))
     return None
 
 

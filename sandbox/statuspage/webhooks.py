@@ -108,20 +108,6 @@ def send(notification: Notification) -> Delivery:
     )
 
 
-async def send_async(notification: Notification) -> Delivery:
-    """Like send(), for callers running on the server's event loop."""
-    if not is_loopback_url(notification.url):
-        return _skipped(notification)
-    try:
-        async with httpx.AsyncClient(timeout=_TIMEOUT) as client:
-            response = await client.post(notification.url, json=notification.payload)
-    except httpx.HTTPError as error:
-        return _failed(notification, error)
-    return Delivery(
-        notification.url, response.status_code, None, notification.subscriber_id
-    )
-
-
 def _skipped(notification: Notification) -> Delivery:
     return Delivery(
         notification.url,

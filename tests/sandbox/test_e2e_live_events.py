@@ -1,9 +1,11 @@
 """End to end, live events: the real `ocean sail` (POLLING listener, OCEAN__BASE_URL set, no
-webhookSecret so the token is derived) against the Statuspage emulator and the Port stand-in.
+webhookSecret so each vendor's token is derived) against the emulator, read as Statuspage and
+as OnlineOrNot, and the Port stand-in.
 
-At start the integration subscribes itself to every page of the emulator; a change the emulator
-then announces by webhook reaches Port within seconds; a forged webhook changes nothing; the
-token never appears in Ocean's output. One Ocean serves the module's tests, in file order.
+At start the integration subscribes itself to every page of the emulator, as a Statuspage
+subscriber per page and as one OnlineOrNot webhook; a change the emulator then announces by
+webhook reaches Port within seconds; a forged webhook changes nothing; no token appears in
+Ocean's output. One Ocean serves the module's tests, in file order.
 """
 
 import time
@@ -20,7 +22,12 @@ import pytest
 from sandbox.ocean_process import Sandbox, ocean_environment, running
 from sandbox.port.server import PortStub
 from sandbox.run_ocean import free_loopback_port
-from sandbox.statuspage.config import DEFAULT_API_KEY, DataConfig, EmulatorConfig
+from sandbox.statuspage.config import (
+    DEFAULT_API_KEY,
+    DEFAULT_ONLINEORNOT_API_KEY,
+    DataConfig,
+    EmulatorConfig,
+)
 from sandbox.statuspage.model import ComponentStatus
 from sandbox.statuspage.server import StatuspageEmulator
 
@@ -53,6 +60,14 @@ class LiveSandbox:
         [token] = parse_qs(urlsplit(url).query)["token"]
         return token
 
+    def our_onlineornot_webhooks(self) -> list[dict[str, Any]]:
+        route = f"{self.ocean_url}/integration/webhook/onlineornot?"
+        return [
+            webhook
+            for webhook in self.statuspage.onlineornot_webhooks()
+            if webhook["url"].startswith(route)
+        ]
+
     def entity(self, blueprint: str, identifier: str) -> dict[str, Any] | None:
         matches = [
             e for e in self.port.entities(blueprint) if e["identifier"] == identifier
@@ -80,7 +95,12 @@ def emulator() -> StatuspageEmulator:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSandbox]:
     with emulator() as statuspage, PortStub() as port:
-        sandbox = Sandbox(statuspage.base_url, port.base_url, DEFAULT_API_KEY)
+        sandbox = Sandbox(
+            statuspage.base_url,
+            port.base_url,
+            DEFAULT_API_KEY,
+            onlineornot_api_key=DEFAULT_ONLINEORNOT_API_KEY,
+        )
         application_port = str(free_loopback_port())
         ocean_url = f"http://127.0.0.1:{application_port}"
         environment = ocean_environment(
@@ -97,6 +117,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSandbox]:
                 pages = list(state.pages)
             assert wait_until(
                 lambda: all(live.our_subscribers(p) for p in pages)
+                and bool(live.our_onlineornot_webhooks())
                 and _resync_finished(port, sandbox.identifier),
                 START_DEADLINE_SECONDS,
             ), live.ocean_output()[-3000:]
@@ -267,6 +288,52 @@ def _component_fetches(live: LiveSandbox, component_id: str) -> int:
     return sum(1 for entry in live.statuspage.log if entry.path == path)
 
 
+def test_one_onlineornot_webhook_of_ours_covers_every_page_with_its_own_token(
+    live: LiveSandbox,
+) -> None:
+    [webhook] = live.our_onlineornot_webhooks()
+    with live.statuspage.reading() as state:
+        pages = set(state.pages)
+    [token] = parse_qs(urlsplit(webhook["url"]).query)["token"]
+
+    assert {page["id"] for page in webhook["status_pages"]} == pages
+    assert len(webhook["events"]) == 3
+    assert token != live.token()
+    assert DEFAULT_ONLINEORNOT_API_KEY not in token
+
+
+def test_an_onlineornot_incident_event_reaches_port_within_10_seconds(
+    live: LiveSandbox,
+) -> None:
+    incident = live.statuspage.add_incident(SAMPLE_PAGE, name="OnlineOrNot live test")
+    updated = live.statuspage.add_incident_update(
+        SAMPLE_PAGE, incident["id"], "monitoring", "Watching it"
+    )
+    identifier = f"onlineornot-{incident['id']}"
+    update_ids = {f"onlineornot-{u['id']}" for u in updated["incident_updates"]}
+
+    deliveries = live.statuspage.broadcast_onlineornot_incident(
+        SAMPLE_PAGE, incident["id"], "status_page.incident.updated"
+    )
+
+    assert [d.status_code for d in deliveries] == [200]
+
+    def landed() -> bool:
+        entity = live.entity("statuspageIncident", identifier)
+        updates = live.port.entity_identifiers("statuspageIncidentUpdate")
+        return (
+            entity is not None
+            and entity["properties"]["status"] == "monitoring"
+            and entity["properties"]["provider"] == "onlineornot"
+            and entity["relations"]["statuspage"] == f"onlineornot-{SAMPLE_PAGE}"
+            and update_ids <= updates
+        )
+
+    assert wait_until(landed, LIVE_EVENT_DEADLINE_SECONDS), live.ocean_output()[-3000:]
+    # The Statuspage side of the same incident came by no webhook: it waits for a resync.
+    assert live.entity("statuspageIncident", incident["id"]) is None
+
+
 def test_the_token_never_reaches_ocean_s_output(live: LiveSandbox) -> None:
     component_id = member_components(live)[3]["id"]
     masked = "/integration/webhook?token=[REDACTED]"
@@ -281,7 +348,10 @@ def test_the_token_never_reaches_ocean_s_output(live: LiveSandbox) -> None:
     )
     output = live.ocean_output()
     assert live.token() not in output
+    [webhook] = live.our_onlineornot_webhooks()
+    assert parse_qs(urlsplit(webhook["url"]).query)["token"][0] not in output
     assert DEFAULT_API_KEY not in output
+    assert DEFAULT_ONLINEORNOT_API_KEY not in output
 
 
 def test_a_restart_keeps_our_subscriber_and_a_new_address_replaces_it(

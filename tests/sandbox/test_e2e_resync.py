@@ -15,8 +15,14 @@ import pytest
 from sandbox.expected import BLUEPRINTS, expected_identifiers
 from sandbox.ocean_process import ROOT, Sandbox, ocean_environment, run_once, running
 from sandbox.port.server import PortStub
-from sandbox.statuspage.config import DEFAULT_API_KEY, DataConfig, EmulatorConfig
+from sandbox.statuspage.config import (
+    DEFAULT_API_KEY,
+    DEFAULT_ONLINEORNOT_API_KEY,
+    DataConfig,
+    EmulatorConfig,
+)
 from sandbox.statuspage.server import StatuspageEmulator
+from tests.support import most_in_any_window
 
 SAMPLE_PAGE = "8m2l51279rpl"
 
@@ -33,13 +39,23 @@ def emulator(pages: int = 1, **data: int) -> StatuspageEmulator:
 
 
 def sync(
-    statuspage: StatuspageEmulator, port: PortStub, exit_code: int = 0
+    statuspage: StatuspageEmulator,
+    port: PortStub,
+    exit_code: int = 0,
+    onlineornot_api_key: str | None = None,
 ) -> str | None:
-    """Runs the integration once, checks it exited with `exit_code`, and returns the last
-    resync state it reported to Port."""
-    sandbox = Sandbox(statuspage.base_url, port.base_url, DEFAULT_API_KEY)
+    """Runs the integration once (reading the emulator as OnlineOrNot too when given its
+    key), checks it exited with `exit_code`, and returns the last resync state it reported
+    to Port."""
+    sandbox = Sandbox(
+        statuspage.base_url,
+        port.base_url,
+        DEFAULT_API_KEY,
+        onlineornot_api_key=onlineornot_api_key,
+    )
     run = run_once(ocean_environment(sandbox), timeout_seconds=120)
     assert DEFAULT_API_KEY not in run.output
+    assert DEFAULT_ONLINEORNOT_API_KEY not in run.output
     assert run.returncode == exit_code, run.output[-3000:]
     states = port.resync_states(sandbox.identifier)
     return states[-1].get("status") if states else None
@@ -162,10 +178,51 @@ def test_a_run_under_6_requests_per_6_seconds_answering_420_lands_everything(
 
     assert landed(port) == expected
     assert refused, "the run should have met the limit at least once"
-    most_in_a_window = max(
-        sum(1 for t in admitted if start <= t < start + 6) for start in admitted
-    )
-    assert most_in_a_window <= 6
+    assert most_in_any_window(admitted, 6) <= 6
+
+
+def test_both_vendors_land_side_by_side_and_a_failing_onlineornot_deletes_nothing(
+    port: PortStub,
+) -> None:
+    both = ("statuspage", "onlineornot")
+    with emulator(pages=2) as served:
+        assert sync(served, port, onlineornot_api_key=DEFAULT_ONLINEORNOT_API_KEY) == (
+            "completed"
+        )
+        assert landed(port) == expected_identifiers(served, both)
+        before = landed(port)
+        # A successful run would now delete this incident at both vendors.
+        served.remove_incident(SAMPLE_PAGE, "f5v3b6dr7k53")
+        served.inject_fault(
+            f"/v1/status_pages/{SAMPLE_PAGE}/incidents", "status", count=1000
+        )
+
+        assert (
+            sync(
+                served,
+                port,
+                exit_code=1,
+                onlineornot_api_key=DEFAULT_ONLINEORNOT_API_KEY,
+            )
+            == "failed"
+        )
+        statuspage_incident_lists = [
+            entry
+            for entry in served.log
+            if entry.path == f"/v1/pages/{SAMPLE_PAGE}/incidents"
+        ]
+
+    assert landed(port) == before
+    # Statuspage was read in full all the same.
+    assert [entry.status for entry in statuspage_incident_lists] == [200, 200]
+    providers = {
+        (
+            entity["identifier"].startswith("onlineornot-"),
+            entity["properties"]["provider"],
+        )
+        for entity in port.entities()
+    }
+    assert providers == {(False, "statuspage"), (True, "onlineornot")}
 
 
 def test_the_demo_prints_the_catalog_and_exits_0(tmp_path: Path) -> None:
@@ -183,8 +240,14 @@ def test_the_demo_prints_the_catalog_and_exits_0(tmp_path: Path) -> None:
 
     assert demo.returncode == 0, demo.stderr[-2000:]
     assert "Sync succeeded" in demo.stdout
+    assert "of Statuspage and OnlineOrNot" in demo.stdout
     assert "statuspageIncidentUpdate" in demo.stdout
-    assert "Statuspage API requests: 4 " in demo.stdout
+    assert "=== Statuspage ===" in demo.stdout
+    assert "=== OnlineOrNot ===" in demo.stdout
+    assert f"(page onlineornot-{SAMPLE_PAGE})" in demo.stdout
+    assert "Statuspage API requests: 4\n" in demo.stdout
+    # Its four lists, and one detail per incident.
+    assert "OnlineOrNot API requests: 9\n" in demo.stdout
 
 
 def test_a_bad_setting_fails_the_run_naming_it_and_touches_nothing(

@@ -52,23 +52,26 @@ class LiveOcean:
         token: str | None = SECRET,
         content: bytes | AsyncIterable[bytes] | None = None,
         params: list[tuple[str, str]] | None = None,
+        webhook_path: str = WEBHOOK_PATH,
     ) -> httpx.Response:
-        """POSTs like Statuspage does, then waits until Ocean's worker has processed it."""
+        """POSTs like a vendor does (Statuspage unless `webhook_path` says otherwise), then
+        waits until Ocean's worker has processed it."""
         if params is None:
             params = [("token", token)] if token else []
         query = httpx.QueryParams(tuple(params))
+        route = f"/integration{webhook_path}"
         if content is None:
-            response = await self.http.post(ROUTE, params=query, json=payload)
+            response = await self.http.post(route, params=query, json=payload)
         else:
             response = await self.http.post(
-                ROUTE,
+                route,
                 params=query,
                 content=content,
                 headers={"Content-Type": "application/json"},
             )
         # The per-path queue is the one place Ocean 0.55.4 exposes "processed"; its worker
         # marks each event done whether it succeeded or failed.
-        queue = ocean.app.webhook_manager._event_queues[WEBHOOK_PATH]
+        queue = ocean.app.webhook_manager._event_queues[webhook_path]
         await asyncio.wait_for(queue.teardown(), PROCESSING_TIMEOUT_SECONDS)
         return response
 
