@@ -17,6 +17,7 @@ from typing import Any
 from sandbox.expected import BLUEPRINTS, expected_identifiers
 from sandbox.ocean_process import Sandbox, ocean_environment, run_once
 from sandbox.port.server import PortStub
+from sandbox.statuspage.api import PUBLIC_PREFIX
 from sandbox.statuspage.config import (
     DEFAULT_API_KEY,
     DataConfig,
@@ -99,7 +100,13 @@ def _print_rows(entities: dict[str, list[Entity]]) -> None:
             props = entity.get("properties", {})
             shown = ", ".join(
                 f"{name}={props[name]}"
-                for name in ("status", "impact", "position", "subdomain")
+                for name in (
+                    "status",
+                    "impact",
+                    "position",
+                    "status_indicator",
+                    "status_source",
+                )
                 if props.get(name) is not None
             )
             print(
@@ -151,10 +158,13 @@ def _print_tree(entities: dict[str, list[Entity]]) -> None:
 
 
 def _print_requests(counters: dict[str, Any]) -> None:
-    print(
-        f"\nStatuspage API requests: {counters['total']} ({counters['rate_limited']} rate-limited)"
-    )
     by_route = Counter(counters["by_route"])
+    # The pages' public status APIs are other hosts on Statuspage, not counted against the key.
+    public = sum(n for route, n in by_route.items() if route.startswith(PUBLIC_PREFIX))
+    print(
+        f"\nStatuspage API requests: {counters['total'] - public} "
+        f"({counters['rate_limited']} rate-limited), and {public} to public status APIs"
+    )
     for route, count in sorted(by_route.items()):
         print(f"  {count:>5}  GET {route}")
 

@@ -28,6 +28,14 @@ API_STATUSES = {
     },
     ("statuspageIncident", "impact"): {"none", "minor", "major", "critical"},
     ("statuspageIncident", "impact_override"): {"none", "minor", "major", "critical"},
+    # The public status API answers `maintenance` too while a maintenance is under way.
+    ("statuspage", "status_indicator"): {
+        "none",
+        "maintenance",
+        "minor",
+        "major",
+        "critical",
+    },
 }
 
 

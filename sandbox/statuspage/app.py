@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from .api import api_router
+from .api import api_router, public_router
 from .control import control_router
 from .core import EmulatorCore
 from .errors import install_error_handlers
@@ -17,8 +17,10 @@ def create_app(core: EmulatorCore) -> FastAPI:
         redoc_url=None,
     )
     api = api_router(core)
+    public = public_router(core)
     app.include_router(api)
+    app.include_router(public)
     app.include_router(control_router(core))
     install_error_handlers(app)
-    app.add_middleware(ApiGate, core=core, api_routes=api.routes)
+    app.add_middleware(ApiGate, core=core, api_routes=[*api.routes, *public.routes])
     return app

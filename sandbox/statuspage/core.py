@@ -209,6 +209,11 @@ class EmulatorCore:
             page = self.state.page(page_id)
             return page.status_indicator, page.status_description
 
+    def set_page_private(self, page_id: str, private: bool = True) -> None:
+        """A private page's viewers must be team members: its public status API refuses."""
+        with self._lock:
+            self.state.page(page_id).private = private
+
     # Data changes --------------------------------------------------------------
 
     def add_incident(
@@ -254,7 +259,7 @@ class EmulatorCore:
             )
             record = IncidentRecord(fields=fields, component_ids=list(component_ids))
             page.incidents = {incident_id: record, **page.incidents}
-            page.refresh_status()
+            page.refresh_status(iso_seconds(now))
             return copy.deepcopy(page.render_incident(incident_id))
 
     def add_incident_update(
@@ -286,7 +291,7 @@ class EmulatorCore:
                 fields["monitoring_at"] = iso_seconds(now)
             if status in ("resolved", "completed"):
                 fields["resolved_at"] = iso_seconds(now)
-            page.refresh_status()
+            page.refresh_status(iso_seconds(now))
             return copy.deepcopy(page.render_incident(incident_id))
 
     def remove_incident(self, page_id: str, incident_id: str) -> JsonObject:
@@ -295,7 +300,7 @@ class EmulatorCore:
             page = self.state.page(page_id)
             removed = page.render_incident(incident_id)
             del page.incidents[incident_id]
-            page.refresh_status()
+            page.refresh_status(iso_seconds(datetime.now(UTC)))
             return copy.deepcopy(removed)
 
     def set_component_status(
@@ -319,7 +324,7 @@ class EmulatorCore:
             component["status"] = status
             component["updated_at"] = iso_seconds(now)
             self._refresh_group_container(page, component.get("group_id"))
-            page.refresh_status()
+            page.refresh_status(iso_seconds(now))
             self._last_component_updates[component_id] = update
             return dict(update)
 

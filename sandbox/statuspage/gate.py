@@ -1,8 +1,10 @@
 """The front door every request passes before its route.
 
 API requests (everything outside /_sandbox) are authenticated, rate limited,
-delayed by the configured latency, possibly faulted, and logged. Control
-requests under /_sandbox skip all of that but must come from this machine.
+delayed by the configured latency, possibly faulted, and logged. Requests to the
+pages' public status APIs (under /public) need no key and are not counted against
+one, but are delayed, faulted and logged alike. Control requests under /_sandbox
+skip all of that but must come from this machine.
 """
 
 import asyncio
@@ -18,6 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .api import PUBLIC_PREFIX
 from .core import EmulatorCore
 from .errors import error_response
 from .faults import Fault
@@ -89,6 +92,9 @@ class ApiGate:
         outcome: "_Outcome",
         arrived: float,
     ) -> None:
+        if str(scope["path"]).startswith(f"{PUBLIC_PREFIX}/"):
+            await self._admitted(scope, receive, send, template)
+            return
         key = _api_key(scope)
         if key is None or not self._core.is_valid_key(key):
             unauthorized = error_response(401, "Could not authenticate")
@@ -105,6 +111,11 @@ class ApiGate:
                 scope, receive, send
             )
             return
+        await self._admitted(scope, receive, send, template)
+
+    async def _admitted(
+        self, scope: Scope, receive: Receive, send: Send, template: str | None
+    ) -> None:
         await self._pause(self._core.latency)
         fault = self._core.take_fault(
             str(scope["method"]), str(scope["path"]), template

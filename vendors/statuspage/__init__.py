@@ -1,6 +1,7 @@
 """Atlassian Statuspage's API dialect: `OAuth` keys, `page`/`per_page` or `limit` paging, a
 rolling limit answered with 420 or 429, `{"error": ...}` bodies. Its objects are the common
-shape already, so they pass through as the API returns them, with `provider` added."""
+shape already, so they pass through as the API returns them, with `provider` added. A page's
+published status comes from its public status API (public_status.py)."""
 
 from collections.abc import AsyncIterator
 from typing import Any
@@ -11,6 +12,7 @@ from client import Dialect, Item, VendorApiError, VendorError, paginate
 from live_events.endpoint import OurEndpoint
 from live_events.security import redact_token
 from live_events.triggers import Notification
+from page_status import PublishedStatus
 from settings import (
     Config,
     RateLimit,
@@ -21,6 +23,11 @@ from settings import (
     optional_key,
 )
 from vendors.base import Vendor
+from vendors.statuspage.public_status import (
+    PUBLIC_DIALECT,
+    published_status,
+    status_url,
+)
 from vendors.statuspage.webhooks import ensure_subscriber, notification_of
 
 PROVIDER = "statuspage"
@@ -51,6 +58,7 @@ class StatuspageVendor(Vendor):
     )
     webhook_path = "/webhook"
     webhook_needs_email = True
+    public_dialect = PUBLIC_DIALECT
 
     @classmethod
     def read_settings(cls, config: Config) -> VendorSettings | None:
@@ -112,6 +120,12 @@ class StatuspageVendor(Vendor):
         return _with_provider(
             await self._object(f"/pages/{page_id}/incidents/{incident_id}", "incident")
         )
+
+    async def published_status(self, page: Item) -> PublishedStatus | None:
+        url = status_url(page)
+        if url is None or self.public_api is None:
+            return None
+        return published_status(await self.public_api.request("GET", url), url)
 
     def notification_of(self, payload: Any) -> Notification:
         return notification_of(payload)
