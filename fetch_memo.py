@@ -4,7 +4,7 @@ The kinds share what they read: `statuspage` and `page` one page list, `incident
 incidents the `incident` kind read. So every list a resync reads is recorded as it streams, and
 replayed to any later reader; a failed list fails every later reader at once, so an outage
 costs one round of retries, not one per kind. What a resync works out once from several reads
-(the pages' status) is remembered the same way (`remembered`).
+(the pages' status, the components' uptime) is remembered the same way (`remembered`).
 
 Recordings must not make memory grow with history: batches are kept compressed in one spool
 per resync, which moves to a temporary file once it passes SPOOL_MEMORY_BYTES.

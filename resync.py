@@ -6,7 +6,8 @@ error, a refused key included), is skipped while every other vendor and page syn
 the kind's resync raises an error naming each of them. Any error makes Ocean skip deleting
 stale entities, so nothing that may still exist upstream is lost to a failed fetch.
 
-Pages carry their overall status (page_status_sync.py), which never fails a resync by itself.
+Pages carry their overall status (page_status_sync.py) and, when uptime is on, components
+their uptime (component_uptime.py); neither ever fails a resync by itself.
 """
 
 from collections import Counter
@@ -16,6 +17,7 @@ from loguru import logger
 
 from catalog import KnownPages, select_pages, updates_of
 from client import Item, VendorError
+from component_uptime import component_uptimes, with_uptime
 from fetch_memo import FetchMemo, current_memo
 from page_status import PageStatus
 from page_status_sync import Resolved, page_statuses
@@ -153,7 +155,17 @@ async def resync_component_groups(kind: str) -> AsyncIterator[list[Item]]:
 
 async def resync_components(kind: str) -> AsyncIterator[list[Item]]:
     memo = current_memo()
-    async for batch in _resync_each_page(kind, memo.components):
+    rotation = current_runtime().uptime_rotation
+
+    async def components(vendor: Vendor, page_id: str) -> AsyncIterator[list[Item]]:
+        uptimes = await component_uptimes(vendor, memo, rotation)
+        async for batch in memo.components(vendor, page_id):
+            yield [
+                with_uptime(component, uptimes.get((page_id, component["id"])))
+                for component in batch
+            ]
+
+    async for batch in _resync_each_page(kind, components):
         yield batch
 
 

@@ -1,6 +1,6 @@
 """What one running integration holds: its settings, read once, the vendors built from them
 on first use, each with its own client and rate limiter, and what outlives one resync: the
-pages' last known status.
+pages' last known status and where the component-uptime rotation stands.
 
 The runtime hangs off Ocean's integration object (see integration.py), so every resync handler
 and live-event processor of one app shares it and nothing lives in a module global.
@@ -13,6 +13,7 @@ from port_ocean.context.ocean import ocean
 
 from catalog import KnownPages
 from client import ApiClient
+from component_uptime import UptimeRotation
 from live_events.triggers import PendingTriggers
 from rate_limiter import SlidingWindowRateLimiter
 from settings import Config, Settings, read_settings
@@ -25,6 +26,7 @@ class Runtime:
         self.settings = settings
         self.known_pages = KnownPages()
         self.pending_triggers = PendingTriggers()
+        self.uptime_rotation = UptimeRotation()
 
     @classmethod
     def from_config(cls, config: Config) -> "Runtime":

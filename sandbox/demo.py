@@ -104,6 +104,7 @@ def _print_rows(entities: dict[str, list[Entity]]) -> None:
                     "status",
                     "impact",
                     "position",
+                    "uptime",
                     "status_indicator",
                     "status_source",
                 )

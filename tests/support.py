@@ -102,6 +102,7 @@ def component(page_id: str, n: int, group_count: int) -> dict[str, Any]:
         "name": f"Component {n}",
         "status": "operational",
         "position": n,
+        "showcase": True,
         "start_date": "2024-06-07",
     }
 

@@ -97,6 +97,17 @@ class Vendor(ABC):
         resync derives it. Raises VendorError when it could not be read."""
         return None
 
+    async def component_uptime(
+        self, page_id: str, component_id: str, days: int
+    ) -> float | None:
+        """The component's uptime percentage over the last `days` days, when the vendor
+        computes one (None otherwise). Called only when `settings.uptime` is set."""
+        return None
+
+    def uptime_eligible(self, component: Item) -> bool:
+        """Whether the vendor computes an uptime for this component."""
+        return False
+
     def notification_of(self, payload: Any) -> Notification:
         """What one of the vendor's webhook deliveries says changed."""
         raise InvalidEventError(f"{self.provider} sends no webhooks")

@@ -16,6 +16,7 @@ page is private (`viewers_must_be_team_members`), whose status API refuses.
 
 import json
 from collections.abc import Sequence
+from datetime import date
 from typing import Annotated, Any, Final, Literal, TypeVar
 
 import httpx
@@ -67,6 +68,20 @@ def api_router(core: EmulatorCore) -> APIRouter:
     async def get_component(page_id: str, component_id: str) -> JSONResponse:
         with core.reading() as state:
             return JSONResponse(state.page(page_id).component(component_id))
+
+    @router.get("/pages/{page_id}/components/{component_id}/uptime")
+    async def get_component_uptime(
+        page_id: str,
+        component_id: str,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> JSONResponse:
+        try:
+            return JSONResponse(
+                core.component_uptime(page_id, component_id, start, end)
+            )
+        except ValueError as problem:
+            return error_response(422, str(problem))
 
     @router.get("/pages/{page_id}/component-groups")
     async def list_component_groups(

@@ -10,9 +10,10 @@ import hmac
 import random
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Final, get_args
 
 from .config import RATE_LIMIT_STATUSES, EmulatorConfig
@@ -54,6 +55,10 @@ from .webhooks import (
 
 _INCIDENT_STATUSES: Final = frozenset(get_args(IncidentStatus))
 _DEFAULT_UPDATE_BODY: Final = "We are looking into this and will post updates here."
+# Statuspage computes uptime over at most six calendar months, by default from the
+# component's start date or 90 days ago, whichever is later, to today.
+_MAX_UPTIME_DAYS: Final = 184
+_DEFAULT_UPTIME_DAYS: Final = 90
 
 
 class EmulatorCore:
@@ -213,6 +218,41 @@ class EmulatorCore:
         """A private page's viewers must be team members: its public status API refuses."""
         with self._lock:
             self.state.page(page_id).private = private
+
+    def component_uptime(
+        self,
+        page_id: str,
+        component_id: str,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> JsonObject:
+        """The component's uptime over [start, end], whole days: made up, but the same for
+        the same component and range. Raises ValueError where Statuspage answers 422."""
+        with self._lock:
+            component = copy.deepcopy(self.state.page(page_id).component(component_id))
+        # The emulator's guess at Statuspage's answer for what it computes no uptime for.
+        if component["group"] or not component.get("showcase"):
+            raise ValueError("Uptime is only computed for components that showcase it")
+        end = end or datetime.now(UTC).date()
+        start = start or _default_uptime_start(component, end)
+        if start > end:
+            raise ValueError("The start date must not be after the end date")
+        if (end - start).days + 1 > _MAX_UPTIME_DAYS:
+            raise ValueError("The maximum supported date range is six calendar months")
+        seconds = ((end - start).days + 1) * 86_400
+        seed = zlib.crc32(f"{component_id}:{start}:{end}".encode())
+        percentage = round(100 - (seed % 300) / 100, 2)
+        down = round(seconds * (100 - percentage) / 100)
+        return {
+            "id": component_id,
+            "name": component["name"],
+            "range_start": start.isoformat(),
+            "range_end": end.isoformat(),
+            "uptime_percentage": percentage,
+            "major_outage": down // 3,
+            "partial_outage": down - down // 3,
+            "warnings": None,
+        }
 
     # Data changes --------------------------------------------------------------
 
@@ -469,6 +509,12 @@ class EmulatorCore:
             c["status"] for c in page.components.values() if c["group_id"] == group_id
         ]
         page.components[group_id]["status"] = worst_component_status(members)
+
+
+def _default_uptime_start(component: JsonObject, end: date) -> date:
+    earliest = end - timedelta(days=_DEFAULT_UPTIME_DAYS)
+    started = component.get("start_date")
+    return max(date.fromisoformat(started), earliest) if started else earliest
 
 
 def _check_choice(

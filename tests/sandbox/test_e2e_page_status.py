@@ -1,5 +1,6 @@
 """End to end: one-shot runs of the real entry point against the emulator and the Port stand-in
-fill every page's status, public or private, with no webhook."""
+fill every page's status, public or private, with no webhook; and, opted in, components'
+uptime within the per-resync budget, keeping the last value of the others."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -13,6 +14,7 @@ from sandbox.statuspage.server import StatuspageEmulator
 
 SAMPLE_PAGE = "8m2l51279rpl"
 PUBLIC_ROUTE = "/public/{subdomain}/api/v2/status.json"
+UPTIME_ROUTE = "/v1/pages/{page_id}/components/{component_id}/uptime"
 
 
 @pytest.fixture
@@ -88,3 +90,37 @@ def test_a_failing_public_status_api_leaves_every_page_a_derived_status(
             properties["status_indicator"],
             properties["status_description"],
         ) == expected[page_id]
+
+
+def test_uptime_within_the_budget_and_the_last_value_of_the_others_kept(
+    port: PortStub,
+) -> None:
+    config = {"COMPONENT_UPTIME": "true", "COMPONENT_UPTIME_REQUESTS_PER_RESYNC": "3"}
+    with emulator(pages=1) as statuspage:
+        sync(statuspage, port, config)
+        first = _uptimes(port)
+        first_requests = requests_to(statuspage, UPTIME_ROUTE)
+        sync(statuspage, port, config)
+        second = _uptimes(port)
+        total_requests = requests_to(statuspage, UPTIME_ROUTE)
+
+    assert first_requests == 3
+    assert total_requests == 6
+    assert len(first) == 3
+    assert all(97.0 <= uptime <= 100.0 for uptime in first.values())
+    # What the first run read is still there after the second, whatever it read.
+    assert {cid: second[cid] for cid in first} == first
+    assert 3 <= len(second) <= 6
+    # The uptime resource wrote only `uptime`: names, statuses and relations are intact.
+    for entity in port.entities("statuspageComponent"):
+        assert entity["title"]
+        assert entity["properties"]["status"]
+        assert entity["relations"]["statuspage"] == SAMPLE_PAGE
+
+
+def _uptimes(port: PortStub) -> dict[str, float]:
+    return {
+        entity["identifier"]: entity["properties"]["uptime"]
+        for entity in port.entities("statuspageComponent")
+        if entity["properties"].get("uptime") is not None
+    }

@@ -1,8 +1,8 @@
-"""The emulator serves each page's public status API over real HTTP on 127.0.0.1, with its
-faults, latency, log and rate limit as for the rest."""
+"""The emulator serves each page's public status API and the component uptime endpoint, over
+real HTTP on 127.0.0.1, with its faults, latency, log and rate limit as for the rest."""
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
@@ -14,6 +14,7 @@ KEY = "test-key"
 AUTH = {"Authorization": f"OAuth {KEY}"}
 SAMPLE_PAGE = "8m2l51279rpl"
 SHOWCASED = "y6ssccsqgy8s"  # the docs' sample component
+GROUP = "9w477s340zqt"
 
 
 @pytest.fixture
@@ -113,3 +114,57 @@ def test_faults_apply_to_the_public_status_api_but_the_key_s_limit_does_not(
     assert faulted.status_code == 503
     assert answered == [200, 200, 200]
     assert api.get("/v1/pages").status_code == 420
+
+
+def test_uptime_is_served_for_a_showcased_component_over_the_range_asked(
+    api: httpx.Client,
+) -> None:
+    path = f"/v1/pages/{SAMPLE_PAGE}/components/{SHOWCASED}/uptime"
+    params = {"start": "2026-01-01", "end": "2026-01-30"}
+
+    first = api.get(path, params=params)
+    again = api.get(path, params=params)
+
+    assert first.status_code == 200
+    body = first.json()
+    assert body == again.json()
+    assert body["id"] == SHOWCASED
+    assert (body["range_start"], body["range_end"]) == ("2026-01-01", "2026-01-30")
+    assert 97.0 <= body["uptime_percentage"] <= 100.0
+    down = round(30 * 86_400 * (100 - body["uptime_percentage"]) / 100)
+    assert body["major_outage"] + body["partial_outage"] == down
+
+
+def test_uptime_defaults_to_the_last_90_days_at_most(api: httpx.Client) -> None:
+    body = api.get(f"/v1/pages/{SAMPLE_PAGE}/components/{SHOWCASED}/uptime").json()
+
+    today = datetime.now(UTC).date()
+    assert date.fromisoformat(body["range_end"]) == today
+    assert date.fromisoformat(body["range_start"]) >= today - timedelta(days=90)
+
+
+@pytest.mark.parametrize(
+    ("component", "params", "status"),
+    [
+        (GROUP, {}, 422),
+        (SHOWCASED, {"start": "2026-02-01", "end": "2026-01-01"}, 422),
+        (SHOWCASED, {"start": "2025-01-01", "end": "2026-01-01"}, 422),
+        (SHOWCASED, {"start": "yesterday"}, 400),
+        ("nopenopenope", {}, 404),
+    ],
+)
+def test_uptime_refuses_what_statuspage_refuses(
+    api: httpx.Client, component: str, params: dict[str, str], status: int
+) -> None:
+    answer = api.get(
+        f"/v1/pages/{SAMPLE_PAGE}/components/{component}/uptime", params=params
+    )
+
+    assert answer.status_code == status
+    assert isinstance(answer.json()["error"], str)
+
+
+def test_uptime_needs_the_key(emu: StatuspageEmulator) -> None:
+    path = f"/v1/pages/{SAMPLE_PAGE}/components/{SHOWCASED}/uptime"
+
+    assert httpx.get(f"{emu.base_url}{path}").status_code == 401

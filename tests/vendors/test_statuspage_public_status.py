@@ -1,7 +1,7 @@
-"""Statuspage's published page status, at the HTTP boundary."""
+"""Statuspage's published page status and component uptime, at the HTTP boundary."""
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -115,3 +115,45 @@ async def test_a_private_page_s_status_is_never_asked(
             "viewers_must_be_team_members": True,
         }
         assert await vendor.published_status(private) is None
+
+
+async def test_uptime_is_asked_over_whole_days_ending_today(
+    vendor: StatuspageVendor, api: respx.MockRouter
+) -> None:
+    route = api.get(f"{HOST}/v1/pages/p1/components/c1/uptime").respond(
+        json={"id": "c1", "uptime_percentage": 99.87, "range_start": "x"}
+    )
+
+    uptime = await vendor.component_uptime("p1", "c1", 30)
+
+    assert uptime == 99.87
+    params = route.calls.last.request.url.params
+    start, end = date.fromisoformat(params["start"]), date.fromisoformat(params["end"])
+    assert (end - start).days == 29
+    assert route.calls.last.request.headers["authorization"] == f"OAuth {KEY}"
+
+
+@pytest.mark.parametrize("percentage", [None, "99.9", True])
+async def test_an_uptime_answer_without_a_percentage_gives_none(
+    vendor: StatuspageVendor, api: respx.MockRouter, percentage: Any
+) -> None:
+    api.get(f"{HOST}/v1/pages/p1/components/c1/uptime").respond(
+        json={"id": "c1", "uptime_percentage": percentage}
+    )
+
+    assert await vendor.component_uptime("p1", "c1", 30) is None
+
+
+@pytest.mark.parametrize(
+    ("component", "eligible"),
+    [
+        ({"group": False, "showcase": True}, True),
+        ({"group": False, "showcase": False}, False),
+        ({"group": True, "showcase": True}, False),
+        ({"group": False}, False),
+    ],
+)
+def test_uptime_is_read_only_for_components_that_showcase_it(
+    vendor: StatuspageVendor, component: dict[str, Any], eligible: bool
+) -> None:
+    assert vendor.uptime_eligible(component) is eligible

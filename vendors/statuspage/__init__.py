@@ -4,6 +4,7 @@ shape already, so they pass through as the API returns them, with `provider` add
 published status comes from its public status API (public_status.py)."""
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from loguru import logger
@@ -21,6 +22,7 @@ from settings import (
     bounded_int,
     id_list,
     optional_key,
+    uptime_settings,
 )
 from vendors.base import Vendor
 from vendors.statuspage.public_status import (
@@ -86,6 +88,7 @@ class StatuspageVendor(Vendor):
                     MAX_RATE_LIMIT_WINDOW_SECONDS,
                 ),
             ),
+            uptime=uptime_settings(config),
         )
 
     @classmethod
@@ -126,6 +129,26 @@ class StatuspageVendor(Vendor):
         if url is None or self.public_api is None:
             return None
         return published_status(await self.public_api.request("GET", url), url)
+
+    async def component_uptime(
+        self, page_id: str, component_id: str, days: int
+    ) -> float | None:
+        # Whole days, ending today, as the endpoint counts them (`start` and `end` included).
+        end = datetime.now(UTC).date()
+        start = end - timedelta(days=days - 1)
+        uptime = await self._object(
+            f"/pages/{page_id}/components/{component_id}/uptime",
+            "component uptime",
+            params={"start": start.isoformat(), "end": end.isoformat()},
+        )
+        percentage = uptime.get("uptime_percentage")
+        if isinstance(percentage, bool) or not isinstance(percentage, int | float):
+            return None
+        return float(percentage)
+
+    def uptime_eligible(self, component: Item) -> bool:
+        # Statuspage computes uptime for components that showcase it, not for groups.
+        return component.get("group") is not True and component.get("showcase") is True
 
     def notification_of(self, payload: Any) -> Notification:
         return notification_of(payload)
@@ -202,9 +225,14 @@ class StatuspageVendor(Vendor):
         return body
 
     async def _object(
-        self, path: str, what: str, method: str = "GET", json: Any = None
+        self,
+        path: str,
+        what: str,
+        method: str = "GET",
+        json: Any = None,
+        params: dict[str, Any] | None = None,
     ) -> Item:
-        body = await self.api.request(method, path, json=json)
+        body = await self.api.request(method, path, params=params, json=json)
         if not isinstance(body, dict):
             raise VendorApiError(
                 f"Statuspage answered {type(body).__name__} for a {what}, expected an object"
