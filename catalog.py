@@ -1,16 +1,23 @@
 """What the resync and the live events both make of the vendors' objects: incident updates
 enriched to relate to their page and incident, the pages a vendor's settings select, and the
-overall status the last webhook brought for each page.
+overall status last known of each page, from a resync or a webhook.
 
 The resync and the live-event processors both import this module, never each other.
 """
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from client import Item
+from page_status import PageStatus, StatusSource
 from vendors.base import Vendor
 
-PageStatus = dict[str, str]
+WallClock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def updates_of(incident: Item) -> list[Item]:
@@ -46,12 +53,17 @@ def is_selected(vendor: Vendor, page_id: str) -> bool:
 @dataclass
 class KnownPages:
     """What this app last read of each page, and the overall status (`status_indicator`,
-    `status_description`) its last webhook brought. Statuspage's page API does not return
-    that status, so a resync keeps what a webhook set; and a webhook that only changes the
-    status needs no request to upsert the page."""
+    `status_description`, `status_source`) last known of it.
+
+    A resync brings a status for every page; a webhook brings one as it arrives. A webhook's
+    status is Statuspage's own and as recent as it gets, so a resync's status replaces it
+    only when it reflects a change newer than the webhook's arrival: a public status answer
+    served from a cache, or lists read before the webhook's event, never undo it.
+    """
 
     _pages: dict[str, Item] = field(default_factory=dict)
     _statuses: dict[str, PageStatus] = field(default_factory=dict)
+    clock: WallClock = _utc_now
 
     def remember(self, page: Item) -> None:
         self._pages[page["id"]] = page
@@ -59,9 +71,31 @@ class KnownPages:
     def get(self, page_id: str) -> Item | None:
         return self._pages.get(page_id)
 
-    def note_status(self, page_id: str, status: PageStatus) -> None:
-        self._statuses[page_id] = status
+    def note_status(self, page_id: str, status: Mapping[str, str]) -> None:
+        """The status (`status_indicator`, `status_description`) a webhook brought just now."""
+        self._statuses[page_id] = PageStatus(
+            status["status_indicator"],
+            status["status_description"],
+            StatusSource.WEBHOOK,
+            self.clock(),
+        )
+
+    def keep(self, page_id: str, status: PageStatus) -> PageStatus:
+        """Keeps a resync's status unless a webhook brought a more recent one; returns the
+        status now known of the page."""
+        known = self._statuses.get(page_id)
+        if (
+            known is None
+            or known.source is not StatusSource.WEBHOOK
+            or status.observed_at >= known.observed_at
+        ):
+            self._statuses[page_id] = status
+        return self._statuses[page_id]
+
+    def status_of(self, page_id: str) -> PageStatus | None:
+        return self._statuses.get(page_id)
 
     def with_status(self, page: Item) -> Item:
-        """The page with the last status a webhook brought, if one did."""
-        return {**page, **self._statuses.get(page["id"], {})}
+        """The page with the status last known of it, if any."""
+        status = self._statuses.get(page["id"])
+        return {**page, **status.as_fields()} if status is not None else page

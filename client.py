@@ -63,7 +63,8 @@ class Dialect:
     name: str
     # The setting holding the key, named when the vendor refuses it.
     key_setting: str
-    auth_scheme: str
+    # None for a public API: no Authorization header is sent at all.
+    auth_scheme: str | None
     # The message inside one of the vendor's error bodies, if it has one.
     error_message: Callable[[Any], str | None]
     rate_limit_statuses: frozenset[int] = frozenset({429})
@@ -97,7 +98,7 @@ class ApiClient:
         self,
         dialect: Dialect,
         base_url: str,
-        api_key: str,
+        api_key: str | None,
         limiter: SlidingWindowRateLimiter,
         retry_policy: RetryPolicy = RetryPolicy(),
         max_server_wait_seconds: float | None = None,
@@ -110,14 +111,14 @@ class ApiClient:
         # which the limit has certainly reset.
         self._max_server_wait = max_server_wait_seconds or limiter.window_seconds
         self._sleep = sleep
+        headers = {"Accept": "application/json"}
+        if dialect.auth_scheme is not None and api_key is not None:
+            headers["Authorization"] = f"{dialect.auth_scheme} {api_key}"
         self._http = OceanAsyncClient(
             # Ocean's retries would multiply ours and ignore our limiter; ours decide.
             retry_config=RetryConfig(max_attempts=0),
             base_url=base_url,
-            headers={
-                "Authorization": f"{dialect.auth_scheme} {api_key}",
-                "Accept": "application/json",
-            },
+            headers=headers,
             timeout=httpx.Timeout(retry_policy.deadline_seconds),
             follow_redirects=False,
         )
@@ -221,11 +222,22 @@ class ApiClient:
 
     def _decode(self, status: int, body: bytes, method: str, path: str) -> Any:
         name = self.dialect.name
+        if status in AUTH_STATUSES and self.dialect.auth_scheme is None:
+            raise VendorAuthError(
+                f"{name} refused access (HTTP {status} on {method} {path}): it is not public"
+            )
         if status in AUTH_STATUSES:
             raise VendorAuthError(
                 f"{name} refused the API key (HTTP {status} on {method} {path}). Check the "
                 f"{self.dialect.key_setting} setting: the key must exist and have access "
                 "to what is synced."
+            )
+        if 300 <= status < 400:
+            # Redirects are not followed (a key must not travel to another host), and
+            # another attempt would be sent the same way.
+            raise VendorApiError(
+                f"{name} answered {method} {path} with a redirect (HTTP {status}), which "
+                "is not followed"
             )
         if status == 404:
             raise VendorNotFoundError(

@@ -3,18 +3,20 @@
 The kinds share what they read: `statuspage` and `page` one page list, `incident_update` the
 incidents the `incident` kind read. So every list a resync reads is recorded as it streams, and
 replayed to any later reader; a failed list fails every later reader at once, so an outage
-costs one round of retries, not one per kind.
+costs one round of retries, not one per kind. What a resync works out once from several reads
+(the pages' status, the components' uptime) is remembered the same way (`remembered`).
 
 Recordings must not make memory grow with history: batches are kept compressed in one spool
 per resync, which moves to a temporary file once it passes SPOOL_MEMORY_BYTES.
 """
 
+import asyncio
 import json
 import struct
 import tempfile
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterator
-from typing import IO, Final
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import IO, Any, Final, cast
 
 from port_ocean.context.event import event
 
@@ -57,6 +59,14 @@ class FetchMemo:
         self._spool = _Spool()
         self._recorded: dict[str, list[int]] = {}
         self._failed: dict[str, VendorError] = {}
+        self._values: dict[str, asyncio.Future[Any]] = {}
+
+    async def remembered[T](self, key: str, compute: Callable[[], Awaitable[T]]) -> T:
+        """`compute()`'s result the first time `key` is asked in this resync (kinds that run
+        at once share the one computation), the same result every time after."""
+        if key not in self._values:
+            self._values[key] = asyncio.ensure_future(compute())
+        return cast(T, await self._values[key])
 
     async def pages(self, vendor: Vendor) -> list[Item]:
         key = f"{vendor.provider}:pages"

@@ -5,15 +5,22 @@ and reported last: a vendor whose page list fails, or a page whose list fails (w
 error, a refused key included), is skipped while every other vendor and page syncs, and then
 the kind's resync raises an error naming each of them. Any error makes Ocean skip deleting
 stale entities, so nothing that may still exist upstream is lost to a failed fetch.
+
+Pages carry their overall status (page_status_sync.py) and, when uptime is on, components
+their uptime (component_uptime.py); neither ever fails a resync by itself.
 """
 
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 
 from loguru import logger
 
-from catalog import select_pages, updates_of
+from catalog import KnownPages, select_pages, updates_of
 from client import Item, VendorError
+from component_uptime import component_uptimes, with_uptime
 from fetch_memo import FetchMemo, current_memo
+from page_status import PageStatus
+from page_status_sync import Resolved, page_statuses
 from runtime import current_runtime
 from vendors.base import Vendor
 
@@ -73,16 +80,48 @@ async def _selected_pages(
 
 async def resync_pages(kind: str) -> AsyncIterator[list[Item]]:
     runtime = current_runtime()
+    known = runtime.known_pages
     memo = current_memo()
     failures = _Failures(kind)
     for vendor in runtime.vendors:
         pages = await _selected_pages(memo, vendor, failures)
+        statuses = await page_statuses(vendor, memo, pages, known.clock)
+        synced = []
         for page in pages:
-            runtime.known_pages.remember(page)
-        if pages:
-            yield [runtime.known_pages.with_status(page) for page in pages]
-        logger.info(f"{kind}: synced {len(pages)} {vendor.provider} page(s)")
+            known.remember(page)
+            if _status_known(known, vendor, page["id"], statuses[page["id"]], failures):
+                synced.append(known.with_status(page))
+        if synced:
+            yield synced
+        sources = Counter(str(page["status_source"]) for page in synced)
+        logger.info(
+            f"{kind}: synced {len(synced)} {vendor.provider} page(s), status from "
+            f"{dict(sources)}"
+        )
     failures.raise_if_any()
+
+
+def _status_known(
+    known: KnownPages,
+    vendor: Vendor,
+    page_id: str,
+    resolved: Resolved,
+    failures: _Failures,
+) -> bool:
+    """Whether the page has a status to sync with: the resync's (unless a webhook brought a
+    newer one), or else the last one known. A page with none is left out and named, so its
+    status in Port is not blanked."""
+    if isinstance(resolved, PageStatus):
+        known.keep(page_id, resolved)
+        return True
+    if known.status_of(page_id) is not None:
+        logger.warning(
+            f"{vendor.provider} page {page_id}: its status could not be derived; it keeps "
+            f"the last one known: {resolved}"
+        )
+        return True
+    failures.add(f"{vendor.provider} page {page_id} (its status)", resolved)
+    return False
 
 
 async def _resync_each_page(
@@ -116,7 +155,17 @@ async def resync_component_groups(kind: str) -> AsyncIterator[list[Item]]:
 
 async def resync_components(kind: str) -> AsyncIterator[list[Item]]:
     memo = current_memo()
-    async for batch in _resync_each_page(kind, memo.components):
+    rotation = current_runtime().uptime_rotation
+
+    async def components(vendor: Vendor, page_id: str) -> AsyncIterator[list[Item]]:
+        uptimes = await component_uptimes(vendor, memo, rotation)
+        async for batch in memo.components(vendor, page_id):
+            yield [
+                with_uptime(component, uptimes.get((page_id, component["id"])))
+                for component in batch
+            ]
+
+    async for batch in _resync_each_page(kind, components):
         yield batch
 
 

@@ -1,5 +1,6 @@
-"""What one running integration holds: its settings, read once, and the vendors built from them
-on first use, each with its own client and rate limiter.
+"""What one running integration holds: its settings, read once, the vendors built from them
+on first use, each with its own client and rate limiter, and what outlives one resync: the
+pages' last known status and where the component-uptime rotation stands.
 
 The runtime hangs off Ocean's integration object (see integration.py), so every resync handler
 and live-event processor of one app shares it and nothing lives in a module global.
@@ -12,6 +13,7 @@ from port_ocean.context.ocean import ocean
 
 from catalog import KnownPages
 from client import ApiClient, RetryPolicy
+from component_uptime import UptimeRotation
 from live_events.triggers import PendingTriggers
 from rate_limiter import SlidingWindowRateLimiter
 from settings import Config, Settings, read_settings
@@ -24,6 +26,7 @@ class Runtime:
         self.settings = settings
         self.known_pages = KnownPages()
         self.pending_triggers = PendingTriggers()
+        self.uptime_rotation = UptimeRotation()
 
     @classmethod
     def from_config(cls, config: Config) -> "Runtime":
@@ -64,11 +67,26 @@ class Runtime:
                 limiter,
                 RetryPolicy(deadline_seconds=self.settings.request_timeout_seconds),
             )
-            built.append(vendor_class(settings, api))
+            built.append(vendor_class(settings, api, _public_client(vendor_class)))
         return tuple(built)
 
     def vendor(self, provider: str) -> Vendor | None:
         return next((v for v in self.vendors if v.provider == provider), None)
+
+
+def _public_client(vendor_class: type[Vendor]) -> ApiClient | None:
+    """The keyless client of the vendor's public API, with a limiter of its own: that host
+    does not count against the key, and must not hold up the key's requests either."""
+    if vendor_class.public_dialect is None:
+        return None
+    limit = vendor_class.public_rate_limit
+    return ApiClient(
+        vendor_class.public_dialect,
+        "",  # each page publishes on its own host; requests carry absolute URLs
+        None,
+        SlidingWindowRateLimiter(limit.requests, limit.window_seconds),
+        vendor_class.public_retry_policy,
+    )
 
 
 class _HoldsRuntime(Protocol):

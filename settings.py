@@ -35,6 +35,15 @@ class RateLimit:
 
 
 @dataclass(frozen=True)
+class UptimeSettings:
+    """Component uptime, for a vendor that can read it: over how many days, and how many
+    requests one resync may spend on it."""
+
+    days: int
+    requests_per_resync: int
+
+
+@dataclass(frozen=True)
 class VendorSettings:
     """What the integration needs to read one vendor's account."""
 
@@ -44,6 +53,8 @@ class VendorSettings:
     # The vendor's own ids of the pages to sync; empty means every page the key can see.
     page_ids: tuple[str, ...]
     rate_limit: RateLimit
+    # None: component uptime is not read (off, or the vendor has none).
+    uptime: UptimeSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,48 @@ def read_settings(
         MAX_REQUEST_TIMEOUT_SECONDS,
     )
     return Settings(vendors, live_events, timeout)
+
+
+DEFAULT_UPTIME_DAYS = 30
+# Statuspage computes uptime over at most six calendar months.
+MAX_UPTIME_DAYS = 180
+DEFAULT_UPTIME_REQUESTS_PER_RESYNC = 50
+MAX_UPTIME_REQUESTS_PER_RESYNC = 10_000
+
+
+def uptime_settings(config: Config) -> UptimeSettings | None:
+    """The component-uptime settings shared by the vendors that can read uptime; None when
+    `componentUptime` is off (the default). The bounds are checked either way, so a typo
+    never waits for the day the feature is turned on."""
+    days = bounded_int(
+        "componentUptimeDays",
+        config.get("component_uptime_days"),
+        DEFAULT_UPTIME_DAYS,
+        MAX_UPTIME_DAYS,
+    )
+    requests = bounded_int(
+        "componentUptimeRequestsPerResync",
+        config.get("component_uptime_requests_per_resync"),
+        DEFAULT_UPTIME_REQUESTS_PER_RESYNC,
+        MAX_UPTIME_REQUESTS_PER_RESYNC,
+    )
+    if not flag("componentUptime", config.get("component_uptime"), default=False):
+        return None
+    return UptimeSettings(days=days, requests_per_resync=requests)
+
+
+def flag(setting: str, value: object, default: bool) -> bool:
+    """A boolean setting: true or false, as JSON or as the text of an environment variable."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "on"):
+        return True
+    if text in ("false", "0", "no", "off"):
+        return False
+    raise InvalidSettingError(setting, f"expected true or false, got {value!r}")
 
 
 def optional_key(value: object) -> str | None:

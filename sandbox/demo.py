@@ -20,6 +20,7 @@ from typing import Any
 from sandbox.expected import BLUEPRINTS, expected_identifiers
 from sandbox.ocean_process import Sandbox, ocean_environment, run_once
 from sandbox.port.server import PortStub
+from sandbox.statuspage.api import PUBLIC_PREFIX
 from sandbox.statuspage.config import (
     DEFAULT_API_KEY,
     DEFAULT_ONLINEORNOT_API_KEY,
@@ -140,7 +141,14 @@ def _print_rows(entities: dict[str, list[Entity]]) -> None:
             props = entity.get("properties", {})
             shown = ", ".join(
                 f"{name}={props[name]}"
-                for name in ("status", "impact", "position", "subdomain")
+                for name in (
+                    "status",
+                    "impact",
+                    "position",
+                    "uptime",
+                    "status_indicator",
+                    "status_source",
+                )
                 if props.get(name) is not None
             )
             print(
@@ -202,7 +210,10 @@ def _requests_by_vendor(counters: dict[str, Any]) -> dict[str, Counter[str]]:
 
 
 def _print_requests(name: str, by_route: Counter[str]) -> None:
-    print(f"{name} API requests: {by_route.total()}")
+    # The pages' public status APIs are other hosts, not counted against the API key.
+    public = sum(n for route, n in by_route.items() if route.startswith(PUBLIC_PREFIX))
+    extra = f", and {public} to public status APIs" if public else ""
+    print(f"{name} API requests: {by_route.total() - public}{extra}")
     for route, count in sorted(by_route.items()):
         print(f"  {count:>5}  GET {route}")
 

@@ -17,6 +17,8 @@ from sandbox.statuspage.limits import SlidingWindowLimiter
 
 HOST = "https://statuspage.test"
 ROOT = Path(__file__).resolve().parent.parent
+# When the fake pages' public status last changed: before any test's webhook.
+PUBLISHED_AT = "2024-06-26T03:49:25Z"
 
 Responder = Callable[[httpx.Request], httpx.Response | None]
 
@@ -114,8 +116,39 @@ def component(page_id: str, n: int, group_count: int) -> dict[str, Any]:
         "name": f"Component {n}",
         "status": "operational",
         "position": n,
+        "showcase": True,
         "start_date": "2024-06-07",
     }
+
+
+def public_status_url(page_id: str) -> str:
+    """Where a fake page (no custom domain) publishes its status."""
+    return f"https://{page_id}.statuspage.io/api/v2/status.json"
+
+
+def public_status(
+    page_id: str,
+    indicator: str = "none",
+    description: str = "All Systems Operational",
+    updated_at: str = PUBLISHED_AT,
+) -> dict[str, Any]:
+    """A public status API answer, as Statuspage gives it."""
+    return {
+        "page": {
+            "id": page_id,
+            "name": f"Page {page_id}",
+            "url": f"https://{page_id}.statuspage.io",
+            "time_zone": "Etc/UTC",
+            "updated_at": updated_at,
+        },
+        "status": {"indicator": indicator, "description": description},
+    }
+
+
+def api_calls(router: respx.MockRouter, host: str = HOST) -> list[httpx.Request]:
+    """The requests `router` saw for the API at `host`, public status APIs left out."""
+    api_host = httpx.URL(host).host
+    return [call.request for call in router.calls if call.request.url.host == api_host]
 
 
 def incident(
@@ -144,12 +177,15 @@ def incident(
 
 @dataclass
 class FakeAccount:
-    """A Statuspage account served at the HTTP boundary by respx, paginated as the API does."""
+    """A Statuspage account served at the HTTP boundary by respx, paginated as the API does,
+    with each public page's status API."""
 
     pages: list[dict[str, Any]] = field(default_factory=list)
     groups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     components: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     incidents: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # What each page's public status API answers, by page id.
+    published: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def generate(
@@ -177,6 +213,7 @@ class FakeAccount:
             account.incidents[page_id] = [
                 incident(page_id, n, updates, ids) for n in range(incidents)
             ]
+            account.published[page_id] = public_status(page_id)
         return account
 
     def serve(
@@ -206,6 +243,8 @@ class FakeAccount:
             route(
                 f"/pages/{page_id}/incidents", _paged(self.incidents[page_id], "limit")
             )
+        for page_id, answer in self.published.items():
+            router.get(public_status_url(page_id)).respond(json=answer)
 
     def in_port(self, *extra: dict[str, str]) -> list[dict[str, str]]:
         """The entities an earlier sync of this account left in Port, plus `extra`."""

@@ -392,3 +392,38 @@ async def test_a_list_that_never_ends_fails_at_the_bound() -> None:
     with pytest.raises(VendorApiError, match=f"not ended after {MAX_LIST_PAGES}"):
         await read_all()
     assert pages == MAX_LIST_PAGES
+
+
+async def test_a_redirect_is_an_error_at_once_never_followed(
+    client: ApiClient, api: respx.MockRouter, clock: FakeClock
+) -> None:
+    moved = api.get(f"{API}/pages").respond(
+        302, headers={"Location": "https://elsewhere.test/pages"}
+    )
+
+    with pytest.raises(VendorApiError, match="redirect"):
+        await client.request("GET", "/pages")
+
+    assert moved.call_count == 1
+    assert clock.sleeps == []
+
+
+async def test_a_keyless_dialect_sends_no_authorization_and_says_what_refused(
+    clock: FakeClock, api: respx.MockRouter
+) -> None:
+    public = Dialect(
+        name="Public status",
+        key_setting="",
+        auth_scheme=None,
+        error_message=lambda body: None,
+    )
+    limiter = SlidingWindowRateLimiter(10, 10, clock=clock, sleep=clock.sleep)
+    client = ApiClient(public, "", None, limiter, sleep=clock.sleep)
+    route = api.get("https://status.example.com/api/v2/status.json").respond(401)
+
+    with pytest.raises(VendorAuthError) as refused:
+        await client.request("GET", "https://status.example.com/api/v2/status.json")
+
+    assert "authorization" not in route.calls.last.request.headers
+    assert "not public" in str(refused.value)
+    assert "API key" not in str(refused.value)

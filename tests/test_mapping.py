@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 import respx
 
-from tests.support import HOST
+from tests.support import HOST, public_status
 
 # Where the docs' own samples disagree with each other, the mapping result cannot match both;
 # each entry names the property and why.
@@ -27,6 +27,12 @@ MENDED = {("incident", "impact_override"): "impact_override"}
 CALCULATED = {"category"}
 # Properties this integration adds to every entity, which the docs' entities predate.
 ADDED = {"provider": "statuspage"}
+# And to the page: its overall status, here from its public status API (served below).
+ADDED_TO_PAGE = {
+    "status_indicator": "minor",
+    "status_description": "Minor Service Outage",
+    "status_source": "public_api",
+}
 
 KIND_OF_SAMPLE = {
     "page": "statuspage",
@@ -52,6 +58,13 @@ def serve_docs_samples(router: respx.MockRouter, payloads: dict[str, Any]) -> No
         json=[payloads["component"]]
     )
     router.get(f"{HOST}/v1/pages/{page_id}/incidents").respond(json=[incident])
+    status = public_status(
+        page_id, ADDED_TO_PAGE["status_indicator"], ADDED_TO_PAGE["status_description"]
+    )
+    subdomain = payloads["page"]["subdomain"]
+    router.get(f"https://{subdomain}.statuspage.io/api/v2/status.json").respond(
+        json=status
+    )
 
 
 def expected_properties(sample: str, entity: dict[str, Any]) -> dict[str, Any]:
@@ -90,12 +103,13 @@ async def test_docs_payload_maps_to_docs_entity(
     for (mended_sample, name), field in MENDED.items():
         if mended_sample == sample:
             assert mapped[name] == docs_samples["payloads"][sample][field]
-    for name, value in ADDED.items():
+    added = ADDED | (ADDED_TO_PAGE if sample == "page" else {})
+    for name, value in added.items():
         assert mapped[name] == value
     unexpected = (
         set(mapped)
         - set(expected["properties"])
-        - set(ADDED)
+        - set(added)
         - {name for s, name in DOCS_SAMPLES_DISAGREE | set(MENDED) if s == sample}
     )
     assert unexpected == set(), f"{sample} maps properties the docs' entity lacks"

@@ -10,7 +10,14 @@ import pytest
 import respx
 
 from client import RetryPolicy
-from tests.support import HOST, FakeAccount, RollingWindowLimit, fail_path, only_kinds
+from tests.support import (
+    HOST,
+    FakeAccount,
+    RollingWindowLimit,
+    api_calls,
+    fail_path,
+    only_kinds,
+)
 
 # An entity Port holds from an earlier sync that Statuspage no longer has: a healthy resync deletes
 # it, a failed one must not.
@@ -31,7 +38,7 @@ def identifiers(entities: list[dict[str, Any]], blueprint: str) -> set[str]:
     return {e["identifier"] for e in entities if e["blueprint"] == blueprint}
 
 
-async def test_full_resync_of_one_page_lands_every_entity_in_four_requests(
+async def test_full_resync_of_one_page_lands_every_entity_in_four_api_requests(
     api: respx.MockRouter, run_harness: Any
 ) -> None:
     account = FakeAccount.generate(groups=5, components=20, incidents=50, updates=3)
@@ -48,7 +55,9 @@ async def test_full_resync_of_one_page_lands_every_entity_in_four_requests(
         "statuspageIncident": 50,
         "statuspageIncidentUpdate": 150,
     }
-    assert api.calls.call_count == 4
+    assert len(api_calls(api)) == 4
+    # And one to the page's public status API, another host.
+    assert api.calls.call_count == 5
     assert result.deleted_entities == [STALE]
 
 
@@ -116,7 +125,9 @@ async def test_page_kind_yields_what_statuspage_yields_from_one_page_list(
     assert result.errors == []
     assert len(upserted) == 4
     assert upserted[:2] == upserted[2:]
-    assert api.calls.call_count == 1
+    assert len(api_calls(api)) == 1
+    # One public status request per page, not one per page kind.
+    assert api.calls.call_count == 3
 
 
 async def test_configured_page_ids_select_pages_and_a_missing_one_is_named(

@@ -5,7 +5,13 @@ from typing import Any
 import pytest
 
 from runtime import Runtime
-from settings import InvalidSettingError, Settings, VendorSettings, id_list
+from settings import (
+    InvalidSettingError,
+    Settings,
+    UptimeSettings,
+    VendorSettings,
+    id_list,
+)
 
 KEY = "sk-very-secret"
 
@@ -216,3 +222,57 @@ def test_bad_onlineornot_values_name_the_setting(
 
 def test_a_blank_onlineornot_key_leaves_it_out() -> None:
     assert read(onlineornot_api_key="  ").vendor("onlineornot") is None
+
+
+# Component uptime ---------------------------------------------------------------
+
+
+def test_component_uptime_is_off_by_default() -> None:
+    assert statuspage().uptime is None
+    assert statuspage(component_uptime="false", component_uptime_days=7).uptime is None
+
+
+@pytest.mark.parametrize("on", [True, "true", "True", " 1 ", "yes", "on"])
+def test_component_uptime_on_reads_its_range_and_budget(on: Any) -> None:
+    assert statuspage(component_uptime=on).uptime == UptimeSettings(
+        days=30, requests_per_resync=50
+    )
+    assert statuspage(
+        component_uptime=on,
+        component_uptime_days="90",
+        component_uptime_requests_per_resync=500,
+    ).uptime == UptimeSettings(days=90, requests_per_resync=500)
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"component_uptime": "maybe"}, "'componentUptime': expected true or false"),
+        ({"component_uptime": 2}, "'componentUptime': expected true or false"),
+        (
+            {"component_uptime_days": 0},
+            "'componentUptimeDays': must be between 1 and 180",
+        ),
+        (
+            {"component_uptime_days": "181"},
+            "'componentUptimeDays': must be between 1 and 180",
+        ),
+        (
+            {"component_uptime_days": "a month"},
+            "'componentUptimeDays': expected a whole",
+        ),
+        (
+            {"component_uptime_requests_per_resync": 0},
+            "'componentUptimeRequestsPerResync': must be between 1 and 10000",
+        ),
+        (
+            {"component_uptime_requests_per_resync": 10_001},
+            "'componentUptimeRequestsPerResync': must be between 1 and 10000",
+        ),
+    ],
+)
+def test_bad_uptime_settings_name_the_setting_even_while_it_is_off(
+    config: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(InvalidSettingError, match=message):
+        read(**config)

@@ -12,10 +12,11 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
-from client import ApiClient, Dialect, Item
+from client import ApiClient, Dialect, Item, RetryPolicy
 from live_events.endpoint import OurEndpoint
 from live_events.triggers import InvalidEventError, Notification
-from settings import Config, VendorSettings
+from page_status import PublishedStatus
+from settings import Config, RateLimit, VendorSettings
 
 
 class Vendor(ABC):
@@ -28,10 +29,29 @@ class Vendor(ABC):
     webhook_path: ClassVar[str | None] = None
     # Whether registering a webhook needs the webhookSubscriberEmail setting.
     webhook_needs_email: ClassVar[bool] = False
+    # A public, keyless API the vendor reads too (pages' published status), if any. It is
+    # another host than the API's, not counted against the key: it gets its own client, a
+    # small limit of its own, a short deadline and few retries, since a resync falls back
+    # to deriving what it would have said.
+    public_dialect: ClassVar[Dialect | None] = None
+    public_rate_limit: ClassVar[RateLimit] = RateLimit(requests=10, window_seconds=10)
+    public_retry_policy: ClassVar[RetryPolicy] = RetryPolicy(
+        max_attempts=2,
+        max_rate_limit_waits=2,
+        deadline_seconds=10.0,
+        max_body_bytes=1024 * 1024,
+    )
 
-    def __init__(self, settings: VendorSettings, api: ApiClient) -> None:
+    def __init__(
+        self,
+        settings: VendorSettings,
+        api: ApiClient,
+        public_api: ApiClient | None = None,
+    ) -> None:
         self.settings = settings
         self.api = api
+        # Built (by the runtime) only for a vendor with a public dialect; it holds no key.
+        self.public_api = public_api
 
     @classmethod
     @abstractmethod
@@ -70,6 +90,23 @@ class Vendor(ABC):
 
     @abstractmethod
     async def incident(self, page_id: str, incident_id: str) -> Item: ...
+
+    async def published_status(self, page: Item) -> PublishedStatus | None:
+        """The page's overall status as the vendor publishes it, in Statuspage's vocabulary;
+        None when the vendor publishes none for this page (a private page, say), and the
+        resync derives it. Raises VendorError when it could not be read."""
+        return None
+
+    async def component_uptime(
+        self, page_id: str, component_id: str, days: int
+    ) -> float | None:
+        """The component's uptime percentage over the last `days` days, when the vendor
+        computes one (None otherwise). Called only when `settings.uptime` is set."""
+        return None
+
+    def uptime_eligible(self, component: Item) -> bool:
+        """Whether the vendor computes an uptime for this component."""
+        return False
 
     def notification_of(self, payload: Any) -> Notification:
         """What one of the vendor's webhook deliveries says changed."""

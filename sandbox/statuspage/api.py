@@ -8,10 +8,15 @@ asked without paging parameters answers its first 100 items, except components:
 those answer everything, but only once a minute per key (see gate.py). There
 is deliberately no list route for incident updates: they come embedded in
 incidents.
+
+Each page's public status API, `<page url>/api/v2/status.json`, is served too,
+without a key: a page's `url` points at `/public/<subdomain>` here, unless the
+page is private (`viewers_must_be_team_members`), whose status API refuses.
 """
 
 import json
 from collections.abc import Sequence
+from datetime import date
 from typing import Annotated, Any, Final, Literal, TypeVar
 
 import httpx
@@ -20,9 +25,10 @@ from fastapi.responses import JSONResponse
 
 from .core import EmulatorCore
 from .errors import error_response
-from .model import SubscriberType
+from .model import JsonObject, PageState, SubscriberType
 
 MAX_PAGE_SIZE: Final = 100
+PUBLIC_PREFIX: Final = "/public"
 _MODE_OF_TYPE: Final[dict[str, str]] = {"integration": "integration_partner"}
 
 T = TypeVar("T")
@@ -35,14 +41,17 @@ def api_router(core: EmulatorCore) -> APIRouter:
     router = APIRouter(prefix="/v1")
 
     @router.get("/pages")
-    async def list_pages() -> JSONResponse:
+    async def list_pages(request: Request) -> JSONResponse:
+        origin = _origin(request)
         with core.reading() as state:
-            return JSONResponse([page.page for page in state.pages.values()])
+            return JSONResponse(
+                [rendered_page(page, origin) for page in state.pages.values()]
+            )
 
     @router.get("/pages/{page_id}")
-    async def get_page(page_id: str) -> JSONResponse:
+    async def get_page(page_id: str, request: Request) -> JSONResponse:
         with core.reading() as state:
-            return JSONResponse(state.page(page_id).page)
+            return JSONResponse(rendered_page(state.page(page_id), _origin(request)))
 
     @router.get("/pages/{page_id}/components")
     async def list_components(
@@ -59,6 +68,20 @@ def api_router(core: EmulatorCore) -> APIRouter:
     async def get_component(page_id: str, component_id: str) -> JSONResponse:
         with core.reading() as state:
             return JSONResponse(state.page(page_id).component(component_id))
+
+    @router.get("/pages/{page_id}/components/{component_id}/uptime")
+    async def get_component_uptime(
+        page_id: str,
+        component_id: str,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> JSONResponse:
+        try:
+            return JSONResponse(
+                core.component_uptime(page_id, component_id, start, end)
+            )
+        except ValueError as problem:
+            return error_response(422, str(problem))
 
     @router.get("/pages/{page_id}/component-groups")
     async def list_component_groups(
@@ -147,6 +170,55 @@ def api_router(core: EmulatorCore) -> APIRouter:
         return JSONResponse(core.unsubscribe(page_id, subscriber_id))
 
     return router
+
+
+def public_router(core: EmulatorCore) -> APIRouter:
+    """Every page's public status API; no key, as on Statuspage."""
+    router = APIRouter(prefix=PUBLIC_PREFIX)
+
+    @router.get("/{subdomain}/api/v2/status.json")
+    async def public_status(subdomain: str, request: Request) -> JSONResponse:
+        with core.reading() as state:
+            page = next(
+                (p for p in state.pages.values() if _subdomain(p) == subdomain), None
+            )
+            if page is None:
+                return error_response(404, "Not Found")
+            if page.private:
+                return error_response(401, "This page is private")
+            updated_at = max(str(page.page["updated_at"]), page.status_changed_at or "")
+            return JSONResponse(
+                {
+                    "page": {
+                        "id": page.page_id,
+                        "name": page.page["name"],
+                        "url": rendered_page(page, _origin(request))["url"],
+                        "time_zone": page.page.get("time_zone"),
+                        "updated_at": updated_at,
+                    },
+                    "status": {
+                        "indicator": page.status_indicator,
+                        "description": page.status_description,
+                    },
+                }
+            )
+
+    return router
+
+
+def rendered_page(page: PageState, origin: str) -> JsonObject:
+    """The page as the API shows it: a public page's `url` is its status page here."""
+    if page.private:
+        return {**page.page, "viewers_must_be_team_members": True}
+    return {**page.page, "url": f"{origin}{PUBLIC_PREFIX}/{_subdomain(page)}"}
+
+
+def _subdomain(page: PageState) -> str:
+    return str(page.page.get("subdomain") or page.page_id)
+
+
+def _origin(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
 
 
 def _page_of[T](items: Sequence[T], page: int, size: int | None) -> list[T]:

@@ -3,7 +3,7 @@ OnlineOrNot's, over one data set), control routes, the gate."""
 
 from fastapi import FastAPI
 
-from .api import api_router
+from .api import api_router, public_router
 from .control import control_router
 from .core import EmulatorCore
 from .errors import install_error_handlers
@@ -20,11 +20,12 @@ def create_app(core: EmulatorCore) -> FastAPI:
     )
     api = api_router(core)
     onlineornot = onlineornot_router(core)
+    public = public_router(core)
     app.include_router(api)
     app.include_router(onlineornot)
+    app.include_router(public)
     app.include_router(control_router(core))
     install_error_handlers(app)
-    app.add_middleware(
-        ApiGate, core=core, api_routes=[*api.routes, *onlineornot.routes]
-    )
+    routes = [*api.routes, *onlineornot.routes, *public.routes]
+    app.add_middleware(ApiGate, core=core, api_routes=routes)
     return app

@@ -10,9 +10,10 @@ import hmac
 import random
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Final, get_args
 
 from . import onlineornot_objects
@@ -56,6 +57,10 @@ from .webhooks import (
 
 _INCIDENT_STATUSES: Final = frozenset(get_args(IncidentStatus))
 _DEFAULT_UPDATE_BODY: Final = "We are looking into this and will post updates here."
+# Statuspage computes uptime over at most six calendar months, by default from the
+# component's start date or 90 days ago, whichever is later, to today.
+_MAX_UPTIME_DAYS: Final = 184
+_DEFAULT_UPTIME_DAYS: Final = 90
 
 
 class EmulatorCore:
@@ -210,6 +215,46 @@ class EmulatorCore:
             page = self.state.page(page_id)
             return page.status_indicator, page.status_description
 
+    def set_page_private(self, page_id: str, private: bool = True) -> None:
+        """A private page's viewers must be team members: its public status API refuses."""
+        with self._lock:
+            self.state.page(page_id).private = private
+
+    def component_uptime(
+        self,
+        page_id: str,
+        component_id: str,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> JsonObject:
+        """The component's uptime over [start, end], whole days: made up, but the same for
+        the same component and range. Raises ValueError where Statuspage answers 422."""
+        with self._lock:
+            component = copy.deepcopy(self.state.page(page_id).component(component_id))
+        # The emulator's guess at Statuspage's answer for what it computes no uptime for.
+        if component["group"] or not component.get("showcase"):
+            raise ValueError("Uptime is only computed for components that showcase it")
+        end = end or datetime.now(UTC).date()
+        start = start or _default_uptime_start(component, end)
+        if start > end:
+            raise ValueError("The start date must not be after the end date")
+        if (end - start).days + 1 > _MAX_UPTIME_DAYS:
+            raise ValueError("The maximum supported date range is six calendar months")
+        seconds = ((end - start).days + 1) * 86_400
+        seed = zlib.crc32(f"{component_id}:{start}:{end}".encode())
+        percentage = round(100 - (seed % 300) / 100, 2)
+        down = round(seconds * (100 - percentage) / 100)
+        return {
+            "id": component_id,
+            "name": component["name"],
+            "range_start": start.isoformat(),
+            "range_end": end.isoformat(),
+            "uptime_percentage": percentage,
+            "major_outage": down // 3,
+            "partial_outage": down - down // 3,
+            "warnings": None,
+        }
+
     # Data changes --------------------------------------------------------------
 
     def add_incident(
@@ -255,7 +300,7 @@ class EmulatorCore:
             )
             record = IncidentRecord(fields=fields, component_ids=list(component_ids))
             page.incidents = {incident_id: record, **page.incidents}
-            page.refresh_status()
+            page.refresh_status(iso_seconds(now))
             return copy.deepcopy(page.render_incident(incident_id))
 
     def add_incident_update(
@@ -287,7 +332,7 @@ class EmulatorCore:
                 fields["monitoring_at"] = iso_seconds(now)
             if status in ("resolved", "completed"):
                 fields["resolved_at"] = iso_seconds(now)
-            page.refresh_status()
+            page.refresh_status(iso_seconds(now))
             return copy.deepcopy(page.render_incident(incident_id))
 
     def remove_incident(self, page_id: str, incident_id: str) -> JsonObject:
@@ -296,7 +341,7 @@ class EmulatorCore:
             page = self.state.page(page_id)
             removed = page.render_incident(incident_id)
             del page.incidents[incident_id]
-            page.refresh_status()
+            page.refresh_status(iso_seconds(datetime.now(UTC)))
             return copy.deepcopy(removed)
 
     def set_component_status(
@@ -320,7 +365,7 @@ class EmulatorCore:
             component["status"] = status
             component["updated_at"] = iso_seconds(now)
             self._refresh_group_container(page, component.get("group_id"))
-            page.refresh_status()
+            page.refresh_status(iso_seconds(now))
             self._last_component_updates[component_id] = update
             return dict(update)
 
@@ -528,6 +573,12 @@ class EmulatorCore:
             c["status"] for c in page.components.values() if c["group_id"] == group_id
         ]
         page.components[group_id]["status"] = worst_component_status(members)
+
+
+def _default_uptime_start(component: JsonObject, end: date) -> date:
+    earliest = end - timedelta(days=_DEFAULT_UPTIME_DAYS)
+    started = component.get("start_date")
+    return max(date.fromisoformat(started), earliest) if started else earliest
 
 
 def _check_choice(

@@ -2,8 +2,10 @@
 
 API requests (everything outside /_sandbox) are authenticated, rate limited,
 delayed by the configured latency, possibly faulted, and logged, each in the
-dialect of its path (Statuspage's, or OnlineOrNot's: see dialect.py). Control
-requests under /_sandbox skip all of that but must come from this machine.
+dialect of its path (Statuspage's, or OnlineOrNot's: see dialect.py). Requests to
+the pages' public status APIs (under /public) need no key and are not counted
+against one, but are delayed, faulted and logged alike. Control requests under
+/_sandbox skip all of that but must come from this machine.
 """
 
 import asyncio
@@ -18,6 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .api import PUBLIC_PREFIX
 from .core import EmulatorCore
 from .dialect import Dialect, dialect_of
 from .errors import error_response
@@ -94,6 +97,9 @@ class ApiGate:
         arrived: float,
     ) -> None:
         dialect = dialect_of(str(scope["path"]))
+        if str(scope["path"]).startswith(f"{PUBLIC_PREFIX}/"):
+            await self._admitted(scope, receive, send, template, dialect)
+            return
         key = _api_key(dialect, scope)
         if key is None or not self._core.is_valid_key(key):
             unauthorized = dialect.error(401, "Could not authenticate")
@@ -109,6 +115,16 @@ class ApiGate:
             status = dialect.rate_limit_status or self._core.rate_limit_status
             await _rate_limited(dialect, status, wait)(scope, receive, send)
             return
+        await self._admitted(scope, receive, send, template, dialect)
+
+    async def _admitted(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        template: str | None,
+        dialect: Dialect,
+    ) -> None:
         await self._pause(self._core.latency)
         fault = self._core.take_fault(
             str(scope["method"]), str(scope["path"]), template

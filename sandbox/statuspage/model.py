@@ -42,11 +42,15 @@ COMPONENT_STATUSES: Final[tuple[ComponentStatus, ...]] = (
 IMPACTS: Final[tuple[Impact, ...]] = ("none", "minor", "major", "critical")
 # Incidents in these states no longer (or do not yet) weigh on the page status.
 _STATUSES_WITHOUT_IMPACT: Final = frozenset({"resolved", "completed", "scheduled"})
+# A maintenance in these states weighs at least `maintenance`.
+_MAINTENANCE_UNDER_WAY: Final = frozenset({"in_progress", "verifying"})
 
+# The page's status indicator, lightest first: the heaviest weight on the page wins.
+_INDICATORS: Final = ("none", "maintenance", "minor", "major", "critical")
 # How much each component status weighs on the page's status indicator.
-_COMPONENT_IMPACT: Final[dict[str, Impact]] = {
+_COMPONENT_IMPACT: Final[dict[str, str]] = {
     "operational": "none",
-    "under_maintenance": "none",
+    "under_maintenance": "maintenance",
     "degraded_performance": "minor",
     "partial_outage": "major",
     "major_outage": "critical",
@@ -87,6 +91,11 @@ class PageState:
     page: JsonObject
     status_indicator: str = "none"
     status_description: str = "All Systems Operational"
+    # When the status last changed (ISO 8601), which the public status API dates its
+    # answer by; None until it changes after the seed.
+    status_changed_at: str | None = None
+    # A private page: viewers must be team members, so its public status API refuses.
+    private: bool = False
     groups: dict[str, JsonObject] = field(default_factory=dict)
     components: dict[str, JsonObject] = field(default_factory=dict)
     incidents: dict[str, IncidentRecord] = field(default_factory=dict)
@@ -132,12 +141,16 @@ class PageState:
     def rendered_incidents(self) -> list[JsonObject]:
         return [self.render_incident(incident_id) for incident_id in self.incidents]
 
-    def refresh_status(self) -> None:
-        """Derive the page's indicator from its components and open incidents."""
-        self.status_indicator, self.status_description = _page_status(
+    def refresh_status(self, changed_at: str | None = None) -> None:
+        """Derive the page's indicator from its components and open incidents; `changed_at`
+        is when, if this is a change rather than the seed."""
+        status = _page_status(
             list(self.components.values()),
             [record.fields for record in self.incidents.values()],
         )
+        if status != (self.status_indicator, self.status_description):
+            self.status_changed_at = changed_at
+        self.status_indicator, self.status_description = status
 
 
 @dataclass
@@ -179,24 +192,24 @@ def _page_status(
 ) -> tuple[str, str]:
     statuses = [str(c["status"]) for c in components if not c.get("group")]
     worst = worst_component_status(statuses)
-    open_impacts = [
-        str(incident.get("impact"))
-        for incident in incidents
-        if incident.get("status") not in _STATUSES_WITHOUT_IMPACT
-        and incident.get("impact") in IMPACTS
-    ]
-    indicator = max(
-        [_COMPONENT_IMPACT[worst], *open_impacts],
-        key=lambda level: IMPACTS.index(level),
-    )
+    weights = [_COMPONENT_IMPACT[worst]]
+    for incident in incidents:
+        status = incident.get("status")
+        if status in _STATUSES_WITHOUT_IMPACT:
+            continue
+        if incident.get("impact") in IMPACTS:
+            weights.append(str(incident["impact"]))
+        if status in _MAINTENANCE_UNDER_WAY:
+            weights.append("maintenance")
+    indicator = max(weights, key=_INDICATORS.index)
     return indicator, _describe(indicator, worst)
 
 
 def _describe(indicator: str, worst_component: str) -> str:
     if indicator == "none":
-        if worst_component == "under_maintenance":
-            return "Service Under Maintenance"
         return "All Systems Operational"
+    if indicator == "maintenance":
+        return "Service Under Maintenance"
     if indicator == "minor":
         if worst_component == "degraded_performance":
             return "Partially Degraded Service"

@@ -535,14 +535,17 @@ def test_a_request_is_logged_before_its_client_has_the_answer(
 # Data -------------------------------------------------------------------------
 
 
-def test_docs_samples_are_served_verbatim(api: httpx.Client) -> None:
+def test_docs_samples_are_served_verbatim(
+    api: httpx.Client, emu: StatuspageEmulator
+) -> None:
     base = f"/v1/pages/{SAMPLE_PAGE}"
     page = api.get(base).json()
     group = api.get(f"{base}/component-groups/9w477s340zqt").json()
     component = api.get(f"{base}/components/y6ssccsqgy8s").json()
     incident = api.get(f"{base}/incidents/f5v3b6dr7k53").json()
 
-    assert page == SAMPLES["page"]
+    # But for the page's url, which points at its public status API here.
+    assert page == {**SAMPLES["page"], "url": f"{emu.base_url}/public/ctrlvsolutions"}
     assert group == SAMPLES["component_group"]
     assert component == SAMPLES["component"]
     assert incident == SAMPLES["incident"]

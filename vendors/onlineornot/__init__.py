@@ -27,6 +27,7 @@ from client import (
 from live_events.endpoint import OurEndpoint
 from live_events.security import redact_token
 from live_events.triggers import Notification
+from page_status import PublishedStatus
 from settings import Config, RateLimit, VendorSettings, api_host, id_list, optional_key
 from vendors.base import Vendor
 from vendors.onlineornot import normalise
@@ -106,6 +107,15 @@ class OnlineOrNotVendor(Vendor):
 
     async def page(self, page_id: str) -> Item:
         return normalise.page(await self._object(self._page_path(page_id)))
+
+    async def published_status(self, page: Item) -> PublishedStatus | None:
+        # The status page object carries its own status, read with the page list: no request.
+        indicator, description = page.get("status_indicator"), page.get(
+            "status_description"
+        )
+        if isinstance(indicator, str) and isinstance(description, str):
+            return PublishedStatus(indicator, description)
+        return None
 
     async def component_groups(self, page_id: str) -> AsyncIterator[list[Item]]:
         path = f"{self._page_path(page_id)}/groups"

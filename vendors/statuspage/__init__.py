@@ -1,8 +1,10 @@
 """Atlassian Statuspage's API dialect: `OAuth` keys, `page`/`per_page` or `limit` paging, a
 rolling limit answered with 420 or 429, `{"error": ...}` bodies. Its objects are the common
-shape already, so they pass through as the API returns them, with `provider` added."""
+shape already, so they pass through as the API returns them, with `provider` added. A page's
+published status comes from its public status API (public_status.py)."""
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from loguru import logger
@@ -11,6 +13,7 @@ from client import Dialect, Item, VendorApiError, VendorError, paginate
 from live_events.endpoint import OurEndpoint
 from live_events.security import redact_token
 from live_events.triggers import Notification
+from page_status import PublishedStatus
 from settings import (
     Config,
     RateLimit,
@@ -19,8 +22,14 @@ from settings import (
     bounded_int,
     id_list,
     optional_key,
+    uptime_settings,
 )
 from vendors.base import Vendor
+from vendors.statuspage.public_status import (
+    PUBLIC_DIALECT,
+    published_status,
+    status_url,
+)
 from vendors.statuspage.webhooks import ensure_subscriber, notification_of
 
 PROVIDER = "statuspage"
@@ -51,6 +60,7 @@ class StatuspageVendor(Vendor):
     )
     webhook_path = "/webhook"
     webhook_needs_email = True
+    public_dialect = PUBLIC_DIALECT
 
     @classmethod
     def read_settings(cls, config: Config) -> VendorSettings | None:
@@ -78,6 +88,7 @@ class StatuspageVendor(Vendor):
                     MAX_RATE_LIMIT_WINDOW_SECONDS,
                 ),
             ),
+            uptime=uptime_settings(config),
         )
 
     @classmethod
@@ -112,6 +123,32 @@ class StatuspageVendor(Vendor):
         return _with_provider(
             await self._object(f"/pages/{page_id}/incidents/{incident_id}", "incident")
         )
+
+    async def published_status(self, page: Item) -> PublishedStatus | None:
+        url = status_url(page)
+        if url is None or self.public_api is None:
+            return None
+        return published_status(await self.public_api.request("GET", url), url)
+
+    async def component_uptime(
+        self, page_id: str, component_id: str, days: int
+    ) -> float | None:
+        # Whole days, ending today, as the endpoint counts them (`start` and `end` included).
+        end = datetime.now(UTC).date()
+        start = end - timedelta(days=days - 1)
+        uptime = await self._object(
+            f"/pages/{page_id}/components/{component_id}/uptime",
+            "component uptime",
+            params={"start": start.isoformat(), "end": end.isoformat()},
+        )
+        percentage = uptime.get("uptime_percentage")
+        if isinstance(percentage, bool) or not isinstance(percentage, int | float):
+            return None
+        return float(percentage)
+
+    def uptime_eligible(self, component: Item) -> bool:
+        # Statuspage computes uptime for components that showcase it, not for groups.
+        return component.get("group") is not True and component.get("showcase") is True
 
     def notification_of(self, payload: Any) -> Notification:
         return notification_of(payload)
@@ -188,9 +225,14 @@ class StatuspageVendor(Vendor):
         return body
 
     async def _object(
-        self, path: str, what: str, method: str = "GET", json: Any = None
+        self,
+        path: str,
+        what: str,
+        method: str = "GET",
+        json: Any = None,
+        params: dict[str, Any] | None = None,
     ) -> Item:
-        body = await self.api.request(method, path, json=json)
+        body = await self.api.request(method, path, params=params, json=json)
         if not isinstance(body, dict):
             raise VendorApiError(
                 f"Statuspage answered {type(body).__name__} for a {what}, expected an object"
