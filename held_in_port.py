@@ -29,6 +29,7 @@ from port_ocean.context.event import event
 from port_ocean.context.ocean import ocean
 from port_ocean.core.handlers.port_app_config.models import ResourceConfig
 from port_ocean.core.models import Entity
+from port_ocean.exceptions.context import EventContextNotFoundError
 
 from client import Item, VendorError
 
@@ -91,7 +92,7 @@ class MappedKind:
 def _resources_of(kind: str) -> list[ResourceConfig]:
     try:
         resources = event.port_app_config.resources
-    except ValueError:
+    except (EventContextNotFoundError, ValueError):
         raise PortReadError(
             f"what Port holds of {kind} can only be read during a resync"
         ) from None
