@@ -393,3 +393,25 @@ async def test_port_failing_to_answer_what_it_holds_deletes_nothing(
 
     assert result.deleted_entities == []
     assert any("Port holds" in str(error) for error in result.errors), result.errors
+
+
+async def test_a_group_missing_from_its_list_is_taken_from_its_components(
+    api: respx.MockRouter, run_harness: Any
+) -> None:
+    project = FakePingPong.generate(groups=2, components=4)
+    unlisted = project.groups.pop()
+    project.serve(api)
+
+    async with run_harness(**config()) as harness:
+        result = await harness.trigger_resync()
+
+    assert result.errors == []
+    groups = {
+        e["identifier"]: e
+        for e in result.upserted_entities
+        if e["blueprint"] == "statuspageComponentGroup"
+    }
+    assert set(groups) == {"pingpong-p1-g0", f"pingpong-{unlisted['id']}"}
+    assert groups[f"pingpong-{unlisted['id']}"]["title"] == unlisted["name"]
+    # /components was read once, for the groups and the components alike.
+    assert sum(call.request.url.path.endswith("/components") for call in api.calls) == 1
