@@ -1,21 +1,25 @@
 """What Port holds of one kind for one vendor, read from inside a resync through Ocean's own
-Port client, and rebuilt into the objects the mapping made it from.
+Port client (its entity search, kept to this integration's entities), and rebuilt into the
+objects the mapping made those entities from.
 
 Why: a vendor whose API lists only what is ongoing (PingPong's incidents) would lose each
 incident that ends to the next resync's stale deletion, which removes every entity the resync
-did not yield. Re-reading every past incident at every resync costs a request each, forever
-more of them; so the resync yields again, as Port holds them, the ones Port already holds in
-their final state. That reads the mapping backwards: each property and relation is put back
-into the field it was mapped from. Only plain expressions read backwards:
+did not yield. Re-reading every past incident at every resync costs a request each, more of
+them every day; yielding again what Port already holds costs nothing at the vendor. That
+reads the mapping backwards: each property and relation is put back into the field it was
+mapped from. Only plain expressions read backwards:
 
 - a field: `.status`, `.raw.reported_by`;
 - one field of each item of a list: `[.components[].id]`, `[(.affected_components // [])[].code]`;
 - a constant (`"statuspageIncident"`, `true`), which needs nothing back.
 
 A resource whose blueprint is not a constant, or whose identifier is not a field, cannot even
-be searched for: that is an error, and the caller keeps everything. A resource with any other
-expression, a selector other than `true`, or `itemsToParse`, is found but not `complete`:
-yielding what was rebuilt would blank what was not, so the caller reads those from the vendor.
+be searched for: that is a PortReadError. A resource with any other expression, a selector
+other than `true`, or `itemsToParse`, is found but not `complete`: yielding what was rebuilt
+would blank what was not, so the caller must read those from the vendor instead.
+
+PortReadError is a VendorError, so a resync treats it as the vendor's page failing: it syncs
+the rest and deletes nothing.
 """
 
 import json
@@ -40,6 +44,8 @@ _EACH: Final = re.compile(
     rf"^\s*\[\s*(?:\(\s*({_PATH})\s*//\s*\[\s*\]\s*\)|({_PATH}))\s*\[\s*\]\s*"
     rf"\.({_NAME})\s*\]\s*$"
 )
+# A search relation ({combinator, rules}) has no expression: it never reads backwards.
+_SEARCH_RELATION: Final = "<search relation>"
 _SEARCHED_FIELDS: Final = [
     "identifier",
     "blueprint",
@@ -184,8 +190,8 @@ def _parts(resource: ResourceConfig) -> list[Part]:
     for name, expression in mappings.properties.items():
         parts.append((_property(name), expression))
     for name, relation in mappings.relations.items():
-        # A search relation ({combinator, rules}) does not read backwards.
-        parts.append((_relation(name), relation if isinstance(relation, str) else "?"))
+        expression = relation if isinstance(relation, str) else _SEARCH_RELATION
+        parts.append((_relation(name), expression))
     return parts
 
 

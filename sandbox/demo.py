@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"Sandbox: {data.pages} page(s), each with {data.groups} groups, {data.components} "
         f"components, {data.incidents} incidents of {data.updates} updates (seed "
-        f"{data.seed}), served as {served_as}"
+        f"{data.seed}), served {served_as}"
     )
     started = time.monotonic()
     with (
