@@ -1,10 +1,13 @@
 """What the default mappings must put in Port for the emulator's current data, for each vendor
 whose dialect the integration reads it in."""
 
+import re
 from collections.abc import Iterable
 from typing import Final
 
+from sandbox.statuspage import pingpong_objects
 from sandbox.statuspage.core import EmulatorCore
+from sandbox.statuspage.model import PageState
 
 BLUEPRINTS = (
     "statuspage",
@@ -14,40 +17,94 @@ BLUEPRINTS = (
     "statuspageIncidentUpdate",
 )
 # How each vendor's ids appear in Port: Statuspage's as they are, the others prefixed.
-ID_PREFIXES: Final = {"statuspage": "", "onlineornot": "onlineornot-"}
+ID_PREFIXES: Final = {
+    "statuspage": "",
+    "onlineornot": "onlineornot-",
+    "pingpong": "pingpong-",
+}
+Identifiers = dict[str, set[str]]
 
 
 def expected_identifiers(
     emulator: EmulatorCore, vendors: Iterable[str] = ("statuspage",)
-) -> dict[str, set[str]]:
+) -> Identifiers:
     """Identifiers per blueprint: every page, group, member component (the default mapping
-    skips the groups' own component entries; OnlineOrNot does not list them), incident and
-    incident update, once per vendor."""
-    emulated = _emulated_identifiers(emulator)
-    return {
-        blueprint: {
-            f"{ID_PREFIXES[vendor]}{identifier}"
-            for vendor in vendors
-            for identifier in identifiers
-        }
-        for blueprint, identifiers in emulated.items()
-    }
+    skips the groups' own component entries; OnlineOrNot and PingPong do not list them),
+    incident and incident update, once per vendor; for PingPong, of its one page, with its
+    ongoing incidents and its maintenance (which has no updates)."""
+    expected: Identifiers = {blueprint: set() for blueprint in BLUEPRINTS}
+    for vendor in vendors:
+        served = (
+            _pingpong_identifiers(emulator)
+            if vendor == "pingpong"
+            else _emulated_identifiers(emulator)
+        )
+        for blueprint, identifiers in served.items():
+            expected[blueprint].update(
+                f"{ID_PREFIXES[vendor]}{identifier}" for identifier in identifiers
+            )
+    return expected
 
 
-def _emulated_identifiers(emulator: EmulatorCore) -> dict[str, set[str]]:
-    expected: dict[str, set[str]] = {blueprint: set() for blueprint in BLUEPRINTS}
+def pingpong_may_keep(emulator: EmulatorCore) -> Identifiers:
+    """What Port may hold of PingPong beyond what it serves: its ended incidents and their
+    updates, which an earlier run saw ongoing and Port keeps."""
+    kept: Identifiers = {blueprint: set() for blueprint in BLUEPRINTS}
+    with emulator.reading() as state:
+        page = pingpong_objects.served_page(state)
+        for incident in page.rendered_incidents():
+            if pingpong_objects.is_maintenance(incident):
+                continue
+            if not pingpong_objects.is_ongoing(incident):
+                kept["statuspageIncident"].add(f"pingpong-{incident['id']}")
+                kept["statuspageIncidentUpdate"].update(
+                    f"pingpong-{update['id']}"
+                    for update in incident["incident_updates"]
+                )
+    return kept
+
+
+def pingpong_page_id(emulator: EmulatorCore) -> str:
+    """PingPong's page in Port: its project's name made a slug, prefixed (worked out here
+    independently of the integration, which this judges)."""
+    with emulator.reading() as state:
+        name = str(pingpong_objects.served_page(state).page["name"])
+    return "pingpong-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def _emulated_identifiers(emulator: EmulatorCore) -> Identifiers:
+    expected: Identifiers = {blueprint: set() for blueprint in BLUEPRINTS}
     with emulator.reading() as state:
         for page in state.pages.values():
             expected["statuspage"].add(page.page_id)
-            expected["statuspageComponentGroup"].update(page.groups)
-            expected["statuspageComponent"].update(
-                cid
-                for cid, component in page.components.items()
-                if not component.get("group")
-            )
+            _add_structure(expected, page)
             for incident_id, record in page.incidents.items():
                 expected["statuspageIncident"].add(incident_id)
                 expected["statuspageIncidentUpdate"].update(
                     update["id"] for update in record.fields["incident_updates"]
                 )
     return expected
+
+
+def _pingpong_identifiers(emulator: EmulatorCore) -> Identifiers:
+    expected: Identifiers = {blueprint: set() for blueprint in BLUEPRINTS}
+    with emulator.reading() as state:
+        page = pingpong_objects.served_page(state)
+        _add_structure(expected, page)
+        for incident in page.rendered_incidents():
+            if pingpong_objects.is_maintenance(incident):
+                expected["statuspageIncident"].add(incident["id"])
+            elif pingpong_objects.is_ongoing(incident):
+                expected["statuspageIncident"].add(incident["id"])
+                expected["statuspageIncidentUpdate"].update(
+                    update["id"] for update in incident["incident_updates"]
+                )
+    expected["statuspage"].add(pingpong_page_id(emulator).removeprefix("pingpong-"))
+    return expected
+
+
+def _add_structure(expected: Identifiers, page: PageState) -> None:
+    expected["statuspageComponentGroup"].update(page.groups)
+    expected["statuspageComponent"].update(
+        cid for cid, component in page.components.items() if not component.get("group")
+    )

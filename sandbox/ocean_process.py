@@ -25,7 +25,7 @@ LAUNCHER = ["-m", "sandbox.run_ocean"]
 @dataclass(frozen=True)
 class Sandbox:
     """Where the integration under test finds the vendors and Port: the emulator serves
-    Statuspage (with `api_key`) and, when `onlineornot_api_key` is set, OnlineOrNot too.
+    Statuspage (with `api_key`) and, when their keys are set, OnlineOrNot and PingPong too.
     """
 
     statuspage_url: str
@@ -34,6 +34,7 @@ class Sandbox:
     api_key: str | None
     identifier: str = "statuspage-sandbox"
     onlineornot_api_key: str | None = None
+    pingpong_api_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,9 @@ def _vendor_config(sandbox: Sandbox) -> dict[str, str]:
     if sandbox.onlineornot_api_key is not None:
         config["ONLINEORNOT_API_KEY"] = sandbox.onlineornot_api_key
         config["ONLINEORNOT_HOST"] = sandbox.statuspage_url
+    if sandbox.pingpong_api_key is not None:
+        config["PINGPONG_API_KEY"] = sandbox.pingpong_api_key
+        config["PINGPONG_HOST"] = sandbox.statuspage_url
     return config
 
 

@@ -2,6 +2,11 @@
 
 from vendors.base import Vendor
 from vendors.onlineornot import OnlineOrNotVendor
+from vendors.pingpong import PingPongVendor
 from vendors.statuspage import StatuspageVendor
 
-VENDORS: tuple[type[Vendor], ...] = (StatuspageVendor, OnlineOrNotVendor)
+VENDORS: tuple[type[Vendor], ...] = (
+    StatuspageVendor,
+    OnlineOrNotVendor,
+    PingPongVendor,
+)

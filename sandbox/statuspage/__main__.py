@@ -3,8 +3,9 @@
     python -m sandbox.statuspage --seed 1 --pages 1 --api-key KEY
 
 Prints exactly one line, `READY <base_url>`, to stdout once it is listening;
-clients then call `<base_url>/v1/pages...` (Statuspage, `Authorization: OAuth KEY`) or
-`<base_url>/v1/status_pages...` (OnlineOrNot, `Authorization: Bearer KEY`). Logs go to stderr.
+clients then call `<base_url>/v1/pages...` (Statuspage, `Authorization: OAuth KEY`),
+`<base_url>/v1/status_pages...` (OnlineOrNot, `Authorization: Bearer KEY`) or
+`<base_url>/rest/v1/...` (PingPong, `Authorization: Token KEY`). Logs go to stderr.
 """
 
 import argparse

@@ -1,5 +1,5 @@
-"""Assembles the emulator's ASGI app: the API routes of both dialects (Statuspage's and
-OnlineOrNot's, over one data set), control routes, the gate."""
+"""Assembles the emulator's ASGI app: the API routes of every dialect (Statuspage's,
+OnlineOrNot's and PingPong's, over one data set), control routes, the gate."""
 
 from fastapi import FastAPI
 
@@ -9,6 +9,7 @@ from .core import EmulatorCore
 from .errors import install_error_handlers
 from .gate import ApiGate
 from .onlineornot import onlineornot_router
+from .pingpong import pingpong_router
 
 
 def create_app(core: EmulatorCore) -> FastAPI:
@@ -20,12 +21,14 @@ def create_app(core: EmulatorCore) -> FastAPI:
     )
     api = api_router(core)
     onlineornot = onlineornot_router(core)
+    pingpong = pingpong_router(core)
     public = public_router(core)
     app.include_router(api)
     app.include_router(onlineornot)
+    app.include_router(pingpong)
     app.include_router(public)
     app.include_router(control_router(core))
     install_error_handlers(app)
-    routes = [*api.routes, *onlineornot.routes, *public.routes]
+    routes = [*api.routes, *onlineornot.routes, *pingpong.routes, *public.routes]
     app.add_middleware(ApiGate, core=core, api_routes=routes)
     return app

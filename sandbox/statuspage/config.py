@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 DEFAULT_API_KEY = "sandbox-api-key"
 # Another key for the OnlineOrNot dialect, so each vendor has its own rate-limit window.
 DEFAULT_ONLINEORNOT_API_KEY = "sandbox-onlineornot-key"
+# And one for the PingPong dialect.
+DEFAULT_PINGPONG_API_KEY = "sandbox-pingpong-key"
 RATE_LIMIT_STATUSES = (420, 429)
 
 
@@ -85,8 +87,13 @@ class EmulatorConfig:
     # Statuspage allows one unpaginated components list per minute per key.
     unpaginated_components_window_seconds: float = 60.0
     latency_seconds: float = 0.0
-    # Accepted in either dialect (OAuth for Statuspage's paths, Bearer for OnlineOrNot's).
-    api_keys: tuple[str, ...] = (DEFAULT_API_KEY, DEFAULT_ONLINEORNOT_API_KEY)
+    # Accepted in any dialect (OAuth for Statuspage's paths, Bearer for OnlineOrNot's, Token
+    # for PingPong's).
+    api_keys: tuple[str, ...] = (
+        DEFAULT_API_KEY,
+        DEFAULT_ONLINEORNOT_API_KEY,
+        DEFAULT_PINGPONG_API_KEY,
+    )
 
     def __post_init__(self) -> None:
         if not self.api_keys or not all(self.api_keys):

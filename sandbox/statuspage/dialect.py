@@ -1,10 +1,11 @@
-"""The two API dialects the emulator serves over one data set, as far as the gate and the
-error handlers see them: where a dialect's paths are, the auth scheme its requests carry,
-the shape of its error answers and the status it answers a rate-limited request with.
+"""The API dialects the emulator serves over one data set, as far as the gate and the error
+handlers see them: where a dialect's paths are, the auth scheme its requests carry, the shape
+of its error answers and the status it answers a rate-limited request with.
 
 Statuspage: `Authorization: OAuth <key>`, `{"error", "status"}` bodies, 420 or 429 (as
 configured). OnlineOrNot (paths under /v1/status_pages and /v1/webhooks): `Authorization:
 Bearer <key>`, its `{result: null, success: false, errors: [{code, message}]}` envelope, 429.
+PingPong (paths under /rest/v1): `Authorization: Token <key>`, `{"detail": message}`, 429.
 """
 
 import re
@@ -63,6 +64,13 @@ ONLINEORNOT: Final = Dialect(
     rate_limit_status=429,
 )
 ONLINEORNOT_PREFIXES: Final = ("/v1/status_pages", "/v1/webhooks")
+PINGPONG: Final = Dialect(
+    "PingPong",
+    re.compile(r"^Token\s+(?P<key>\S+)\s*$", re.IGNORECASE),
+    lambda _, message: {"detail": message},
+    rate_limit_status=429,
+)
+PINGPONG_PREFIX: Final = "/rest/v1"
 
 
 def dialect_of(path: str) -> Dialect:
@@ -70,4 +78,6 @@ def dialect_of(path: str) -> Dialect:
     for prefix in ONLINEORNOT_PREFIXES:
         if path == prefix or path.startswith(f"{prefix}/"):
             return ONLINEORNOT
+    if path == PINGPONG_PREFIX or path.startswith(f"{PINGPONG_PREFIX}/"):
+        return PINGPONG
     return STATUSPAGE

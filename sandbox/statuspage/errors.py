@@ -1,5 +1,5 @@
-"""Error answers in the dialect of the request: Statuspage's `{"error", "status"}` object, or
-OnlineOrNot's envelope for its paths (see dialect.py)."""
+"""Error answers in the dialect of the request: Statuspage's `{"error", "status"}` object,
+OnlineOrNot's envelope or PingPong's `{"detail"}` for their paths (see dialect.py)."""
 
 from collections.abc import Mapping
 
