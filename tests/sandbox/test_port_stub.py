@@ -301,7 +301,7 @@ def test_an_incremental_cursor_is_created_replaced_and_read_per_kind_and_index(
 ) -> None:
     api.post("/v1/integration", json={"installationId": INTEGRATION_ID})
     url = f"/v1/integration/{INTEGRATION_ID}/cursor"
-    first = {"kind": "incident", "index": 3}
+    first: dict[str, str | int] = {"kind": "incident", "index": 3}
 
     unset = api.get(url, params=first)
     replace_unset = api.put(
@@ -313,7 +313,8 @@ def test_an_incremental_cursor_is_created_replaced_and_read_per_kind_and_index(
     read = api.get(url, params=first)
     nonsense = api.put(url, params=first, json={"primary": "yesterday"})
 
-    assert unset.status_code == 200 and unset.json()["cursor"] is None
+    assert unset.status_code == 200
+    assert unset.json()["cursor"] is None
     assert replace_unset.status_code == 404
     assert created.status_code == replaced.status_code == 200
     assert other_index.json()["cursor"] is None
