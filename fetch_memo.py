@@ -196,11 +196,6 @@ class FetchMemo:
         """Starts reading the list, for a reader to come."""
         self._recording(*self._page_list(which, vendor, page_id))
 
-    def component_groups(
-        self, vendor: Vendor, page_id: str
-    ) -> AsyncIterator[list[Item]]:
-        return self.page_list(PageList.COMPONENT_GROUPS, vendor, page_id)
-
     def components(self, vendor: Vendor, page_id: str) -> AsyncIterator[list[Item]]:
         return self.page_list(PageList.COMPONENTS, vendor, page_id)
 

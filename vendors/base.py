@@ -6,6 +6,9 @@ The common shape is Statuspage's: a vendor maps its fields and vocabularies onto
 object under `raw` for custom mappings. Identifiers are what Port holds: a vendor other than
 Statuspage prefixes its ids with its name, so ids of two vendors never collide. Every method
 takes and returns those identifiers; only the vendor module knows its API's own.
+
+For Ocean's incremental sync a vendor narrows its incident list to what can have changed since
+a cursor (`incidents_since`); one that cannot is served its whole list by the default.
 """
 
 from abc import ABC, abstractmethod
