@@ -130,9 +130,8 @@ class _Recording:
                 f"{self._key}: the read was stopped before the list ended"
             )
             raise
-        except (
-            Exception
-        ) as error:  # a bug as much as a vendor's failure: readers see it
+        # A bug as much as a vendor's failure: its readers are told, at their turn.
+        except Exception as error:
             self._error = error
         finally:
             self._finished = True
