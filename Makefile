@@ -28,16 +28,18 @@ export POETRY_VIRTUALENVS_CREATE := false
 export POETRY_VIRTUALENVS_USE_POETRY_PYTHON := true
 export PYTHON312
 
-# Size knobs and vendors (VENDORS=statuspage,onlineornot) for `make demo`, forwarded only when set (on the command line or in the environment).
+# Size knobs, vendors (VENDORS=statuspage,onlineornot) and INCREMENTAL=1 (then a change and an
+# incremental sync) for `make demo`, forwarded only when set (on the command line or in the environment).
 DEMO_ARGS := $(strip \
 	$(if $(PAGES),--pages $(PAGES)) \
 	$(if $(GROUPS),--groups $(GROUPS)) \
 	$(if $(COMPONENTS),--components $(COMPONENTS)) \
 	$(if $(INCIDENTS),--incidents $(INCIDENTS)) \
 	$(if $(UPDATES),--updates $(UPDATES)) \
-	$(if $(VENDORS),--vendors $(VENDORS)))
+	$(if $(VENDORS),--vendors $(VENDORS)) \
+	$(if $(INCREMENTAL),--incremental))
 
-.PHONY: help install test lint format run demo lock clean
+.PHONY: help install test lint format run demo bench lock clean
 
 help:
 	@echo "make install  create $(VENV) with the locked dependencies (main + dev)"
@@ -45,7 +47,8 @@ help:
 	@echo "make lint     ruff, black --check, mypy --strict, poetry check --lock"
 	@echo "make format   apply ruff fixes and black"
 	@echo "make run      ocean sail with your environment's OCEAN__* settings (SAIL_ARGS)"
-	@echo "make demo     run the sandbox demo (PAGES GROUPS COMPONENTS INCIDENTS UPDATES VENDORS)"
+	@echo "make demo     run the sandbox demo (PAGES GROUPS COMPONENTS INCIDENTS UPDATES VENDORS INCREMENTAL=1)"
+	@echo "make bench    time full and incremental syncs against the sandbox (BENCH_ARGS='--size 2x100')"
 	@echo "make lock     re-resolve dependencies into poetry.lock"
 	@echo "make clean    remove the virtualenvs and caches"
 
@@ -107,6 +110,10 @@ run: $(INSTALLED)
 
 demo: $(INSTALLED)
 	$(VENV)/bin/python -m sandbox.demo $(DEMO_ARGS)
+
+# Full and incremental syncs at two sizes, at the 60/60 s limit and lifted (under 10 minutes).
+bench: $(INSTALLED)
+	$(VENV)/bin/python -m sandbox.bench $(BENCH_ARGS)
 
 lock: $(TOOLS_INSTALLED)
 	$(TOOLS_VENV)/bin/python scripts/lock.py

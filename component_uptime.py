@@ -63,9 +63,11 @@ class UptimeRotation:
 async def component_uptimes(
     vendor: Vendor, memo: FetchMemo, rotation: UptimeRotation
 ) -> dict[ComponentKey, float]:
-    """The uptimes read in this resync; empty, at no cost, when uptime is off."""
+    """The uptimes read in this resync; empty, at no cost, when uptime is off or the sync is
+    incremental (whose cost must follow what changed; uptime moves slowly, and Port keeps
+    each component's last one)."""
     settings = vendor.settings.uptime
-    if settings is None:
+    if settings is None or memo.incremental:
         return {}
     return await memo.remembered(
         f"{vendor.provider}:component_uptime",

@@ -1,13 +1,29 @@
-"""Each vendor list is fetched at most once per resync, and a failure is remembered too.
+"""Each vendor list is fetched at most once per sync, read ahead of its readers, and a failure
+is remembered too.
 
 The kinds share what they read: `statuspage` and `page` one page list, `incident_update` the
-incidents the `incident` kind read. So every list a resync reads is recorded as it streams, and
+incidents the `incident` kind read. So every list a sync reads is recorded as it streams, and
 replayed to any later reader; a failed list fails every later reader at once, so an outage
-costs one round of retries, not one per kind. What a resync works out once from several reads
+costs one round of retries, not one per kind. What a sync works out once from several reads
 (the pages' status, the components' uptime) is remembered the same way (`remembered`).
 
+Reading ahead: Ocean maps and upserts each batch a kind yields before it asks for the next, so
+a list read only on demand would leave the rate limit unused while Ocean works, and each page's
+list would wait for the page before it. So each list is read by a task of its own into its
+recording, at most BATCHES_AHEAD batches ahead of its furthest reader, and a kind walking the
+pages starts the next pages' lists while it reads the current one (`prefetch`). Every request
+still goes through the vendor's client and its one limiter: reading ahead never puts more than
+the limit in a window, it only keeps the limit from going unused. A kind runs in a `session`:
+whatever it started that is still running when it ends (it failed, or the sync was aborted) is
+cancelled and forgotten, so no task outlives its sync and nothing half read passes for whole.
+
 Recordings must not make memory grow with history: batches are kept compressed in one spool
-per resync, which moves to a temporary file once it passes SPOOL_MEMORY_BYTES.
+per sync, which moves to a temporary file once it passes SPOOL_MEMORY_BYTES.
+
+A memo reads either everything (a full resync) or, in an incremental sync, what can have
+changed since the run's cursor (`since`): the vendor's `incidents_since` instead of its whole
+incident list. The kinds of an incremental run share the memo of their cursor; they have one
+cursor unless an earlier run failed part-way.
 """
 
 import asyncio
@@ -15,19 +31,35 @@ import json
 import struct
 import tempfile
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from enum import StrEnum
 from typing import IO, Any, Final, cast
 
 from port_ocean.context.event import event
+from port_ocean.core.incremental import active_incremental_cursor
 
-from client import Item, VendorError
+from client import Item, VendorApiError
 from vendors.base import Vendor
 
 SPOOL_MEMORY_BYTES: Final = 2 * 1024 * 1024
+# How far a list is read ahead of its furthest reader (at least 1): a page of 1,000 incidents.
+BATCHES_AHEAD: Final = 10
+# How many of the next pages' lists a kind reads while it works on the current page's.
+PAGES_AHEAD: Final = 1
 _EVENT_ATTRIBUTE: Final = "vendor_fetch_memo"
 _LENGTH = struct.Struct(">I")
 
 Fetch = Callable[[], AsyncIterator[list[Item]]]
+
+
+class PageList(StrEnum):
+    """The lists read once per page."""
+
+    COMPONENT_GROUPS = "component_groups"
+    COMPONENTS = "components"
+    INCIDENTS = "incidents"
 
 
 class _Spool:
@@ -35,7 +67,7 @@ class _Spool:
 
     def __init__(self) -> None:
         self._file: IO[bytes] = (
-            tempfile.SpooledTemporaryFile(  # noqa: SIM115 - lives as long as the resync
+            tempfile.SpooledTemporaryFile(  # noqa: SIM115 - lives as long as the sync
                 max_size=SPOOL_MEMORY_BYTES
             )
         )
@@ -54,15 +86,93 @@ class _Spool:
         return batch
 
 
+class _Recording:
+    """One list as its task reads it into the spool, followed by any number of readers."""
+
+    def __init__(self, key: str, spool: _Spool) -> None:
+        self._key = key
+        self._spool = spool
+        self._offsets: list[int] = []
+        self._wanted = BATCHES_AHEAD
+        self._error: Exception | None = None
+        self._finished = False
+        self._signal = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self, fetch: Fetch) -> None:
+        self.task = asyncio.create_task(self._record(fetch), name=f"read {self._key}")
+
+    async def follow(self) -> AsyncIterator[list[Item]]:
+        """Every batch of the list in order, waiting for those not read yet; then the
+        list's error, if it failed."""
+        position = 0
+        while True:
+            await self._until(self._past(position))
+            if position < len(self._offsets):
+                # This reader has had `position + 1` batches: the list may run ahead of it.
+                self._wanted = max(self._wanted, position + 1 + BATCHES_AHEAD)
+                self._changed()
+                yield self._spool.get(self._offsets[position])
+                position += 1
+            elif self._error is not None:
+                raise self._error
+            else:
+                return
+
+    async def _record(self, fetch: Fetch) -> None:
+        try:
+            async for batch in fetch():
+                self._offsets.append(self._spool.put(batch))
+                self._changed()
+                await self._until(lambda: len(self._offsets) < self._wanted)
+        except asyncio.CancelledError:
+            self._error = VendorApiError(
+                f"{self._key}: the read was stopped before the list ended"
+            )
+            raise
+        # A bug as much as a vendor's failure: its readers are told, at their turn.
+        except Exception as error:
+            self._error = error
+        finally:
+            self._finished = True
+            self._changed()
+
+    def _past(self, position: int) -> Callable[[], bool]:
+        """Whether there is a batch at `position` to read, or the list ended."""
+        return lambda: position < len(self._offsets) or self._finished
+
+    def _changed(self) -> None:
+        self._signal.set()
+        self._signal = asyncio.Event()
+
+    async def _until(self, ready: Callable[[], bool]) -> None:
+        while not ready():
+            await self._signal.wait()
+
+
 class FetchMemo:
-    def __init__(self) -> None:
+    def __init__(self, since: datetime | None = None) -> None:
+        # None: a full resync reads everything; else an incremental sync from this cursor.
+        self.since = since
         self._spool = _Spool()
-        self._recorded: dict[str, list[int]] = {}
-        self._failed: dict[str, VendorError] = {}
+        self._recordings: dict[str, _Recording] = {}
         self._values: dict[str, asyncio.Future[Any]] = {}
 
+    @property
+    def incremental(self) -> bool:
+        return self.since is not None
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator["FetchMemo"]:
+        """A kind's use of the memo: what is still being read or worked out when the block
+        ends (an error, a cancelled sync) is cancelled and forgotten."""
+        try:
+            yield self
+        finally:
+            self._stop_unfinished()
+
     async def remembered[T](self, key: str, compute: Callable[[], Awaitable[T]]) -> T:
-        """`compute()`'s result the first time `key` is asked in this resync (kinds that run
+        """`compute()`'s result the first time `key` is asked in this sync (kinds that run
         at once share the one computation), the same result every time after."""
         if key not in self._values:
             self._values[key] = asyncio.ensure_future(compute())
@@ -76,54 +186,69 @@ class FetchMemo:
 
         return [page async for batch in self.stream(key, fetch) for page in batch]
 
-    def component_groups(
-        self, vendor: Vendor, page_id: str
+    def page_list(
+        self, which: PageList, vendor: Vendor, page_id: str
     ) -> AsyncIterator[list[Item]]:
-        return self.stream(
-            f"{vendor.provider}:{page_id}:component_groups",
-            lambda: vendor.component_groups(page_id),
-        )
+        return self.stream(*self._page_list(which, vendor, page_id))
+
+    def prefetch(self, which: PageList, vendor: Vendor, page_id: str) -> None:
+        """Starts reading the list, for a reader to come."""
+        self._recording(*self._page_list(which, vendor, page_id))
 
     def components(self, vendor: Vendor, page_id: str) -> AsyncIterator[list[Item]]:
-        return self.stream(
-            f"{vendor.provider}:{page_id}:components",
-            lambda: vendor.components(page_id),
-        )
+        return self.page_list(PageList.COMPONENTS, vendor, page_id)
 
     def incidents(self, vendor: Vendor, page_id: str) -> AsyncIterator[list[Item]]:
-        return self.stream(
-            f"{vendor.provider}:{page_id}:incidents", lambda: vendor.incidents(page_id)
-        )
+        """All the page's incidents, or in an incremental sync those that can have changed
+        since its cursor."""
+        return self.page_list(PageList.INCIDENTS, vendor, page_id)
 
-    async def stream(self, key: str, fetch: Fetch) -> AsyncIterator[list[Item]]:
-        """`fetch`'s batches the first time `key` is read in this resync, recorded as they
-        pass; a replay of them, or of its failure, every time after."""
-        if key in self._failed:
-            raise self._failed[key]
-        if key in self._recorded:
-            for batch in self._replay(key):
-                yield batch
-            return
-        offsets: list[int] = []
-        try:
-            async for batch in fetch():
-                offsets.append(self._spool.put(batch))
-                yield batch
-        except VendorError as error:
-            self._failed[key] = error
-            raise
-        # Only a list read to its end is a recording; a reader that stopped early left none.
-        self._recorded[key] = offsets
+    def stream(self, key: str, fetch: Fetch) -> AsyncIterator[list[Item]]:
+        """`fetch`'s batches, read once in this sync by a task of the memo: as they arrive
+        the first time `key` is read, replayed from the recording (or its failure) after.
+        """
+        return self._recording(key, fetch).follow()
 
-    def _replay(self, key: str) -> Iterator[list[Item]]:
-        for offset in self._recorded[key]:
-            yield self._spool.get(offset)
+    def _page_list(
+        self, which: PageList, vendor: Vendor, page_id: str
+    ) -> tuple[str, Fetch]:
+        key = f"{vendor.provider}:{page_id}:{which}"
+        if which is PageList.COMPONENT_GROUPS:
+            return key, lambda: vendor.component_groups(page_id)
+        if which is PageList.COMPONENTS:
+            return key, lambda: vendor.components(page_id)
+        since = self.since
+        if since is None:
+            return key, lambda: vendor.incidents(page_id)
+        return key, lambda: vendor.incidents_since(page_id, since)
+
+    def _recording(self, key: str, fetch: Fetch) -> _Recording:
+        recording = self._recordings.get(key)
+        if recording is None:
+            recording = self._recordings[key] = _Recording(key, self._spool)
+            recording.start(fetch)
+        return recording
+
+    def _stop_unfinished(self) -> None:
+        for key, recording in list(self._recordings.items()):
+            if recording.task is not None and not recording.task.done():
+                recording.task.cancel()
+                del self._recordings[key]
+        for key, value in list(self._values.items()):
+            if not value.done():
+                value.cancel()
+                del self._values[key]
 
 
 def current_memo() -> FetchMemo:
-    """This resync's memo, made on first use."""
-    memo = event.attributes.get(_EVENT_ATTRIBUTE)
+    """This sync's memo, made on first use: one per full resync, and in an incremental sync
+    one per cursor (its kinds usually share one)."""
+    since = active_incremental_cursor()
+    attribute = (
+        _EVENT_ATTRIBUTE if since is None else f"{_EVENT_ATTRIBUTE}@{since.isoformat()}"
+    )
+    memo = event.attributes.get(attribute)
     if not isinstance(memo, FetchMemo):
-        memo = FetchMemo()
-        event.attributes[_EVENT_ATTRIBUTE] = memo
+        memo = FetchMemo(since)
+        event.attributes[attribute] = memo
     return memo

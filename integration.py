@@ -47,7 +47,7 @@ class StatuspagePortAppConfig(PortAppConfig):
 
 class StatuspageIntegration(BaseIntegration):
     """Ocean's integration, plus the app's runtime (settings read once, the vendors) and a
-    record of how its syncs ended (`sync_outcome`)."""
+    record of how its syncs, full or incremental, ended (`sync_outcome`)."""
 
     class AppConfigHandlerClass(APIPortAppConfig):
         CONFIG_CLASS = StatuspagePortAppConfig
@@ -72,6 +72,28 @@ class StatuspageIntegration(BaseIntegration):
         )
         self.sync_outcome.record_kind(resource.kind, errors)
         return entities, errors
+
+    async def _sync_incremental_kind(
+        self, resource: ResourceConfig, index: int, *args: Any, **kwargs: Any
+    ) -> bool:
+        # Ocean 0.55.4's step for one kind of an incremental sync; False when the kind
+        # failed and kept its cursor. Ocean then ends the run without raising, so this is
+        # where a failure that left no kind error (its cursor not saved) shows.
+        advanced: bool = await super()._sync_incremental_kind(
+            resource, index, *args, **kwargs
+        )
+        if not advanced:
+            self.sync_outcome.record_cursor_kept(resource.kind)
+        return advanced
+
+    async def sync_incremental(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            await super().sync_incremental(*args, **kwargs)
+        except Exception as error:
+            self.sync_outcome.record_crash(error, incremental=True)
+            raise
+        # Its kinds' failures are recorded already; Ocean returns nothing either way.
+        self.sync_outcome.record_sync(True, incremental=True)
 
     async def sync_raw_all(self, *args: Any, **kwargs: Any) -> bool:
         try:

@@ -1,5 +1,5 @@
-"""Wiring: one resync handler per kind, the live-event processors on each vendor's webhook
-route, and the start-up work."""
+"""Wiring: one handler per kind for full and incremental resyncs, the live-event processors
+on each vendor's webhook route, and the start-up work."""
 
 from loguru import logger
 from port_ocean.context.ocean import ocean
@@ -24,12 +24,20 @@ from webhook_processors.page import PageStatusWebhookProcessor
 # it syncs, deletes or reports ready, with an error naming the setting.
 runtime = current_runtime()
 
-ocean.on_resync(ObjectKind.STATUSPAGE)(resync_pages)
-ocean.on_resync(ObjectKind.PAGE)(resync_pages)
-ocean.on_resync(ObjectKind.COMPONENT_GROUP)(resync_component_groups)
-ocean.on_resync(ObjectKind.COMPONENT)(resync_components)
-ocean.on_resync(ObjectKind.INCIDENT)(resync_incidents)
-ocean.on_resync(ObjectKind.INCIDENT_UPDATE)(resync_incident_updates)
+# The same handler serves a kind's full resync and, when `incrementalSyncEnabled` is set (Ocean
+# registers incremental handlers only then), its incremental sync, which reads only what can
+# have changed since the kind's cursor: the handlers read through the sync's memo, which knows
+# which sync it serves (fetch_memo.py).
+for kind, handler in (
+    (ObjectKind.STATUSPAGE, resync_pages),
+    (ObjectKind.PAGE, resync_pages),
+    (ObjectKind.COMPONENT_GROUP, resync_component_groups),
+    (ObjectKind.COMPONENT, resync_components),
+    (ObjectKind.INCIDENT, resync_incidents),
+    (ObjectKind.INCIDENT_UPDATE, resync_incident_updates),
+):
+    ocean.on_resync(kind)(handler)
+    ocean.on_incremental_resync(kind)(handler)
 
 # Every vendor's deliveries are reduced to triggers at the gate, so one set of processors,
 # one per family, serves each vendor's route.

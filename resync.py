@@ -8,23 +8,29 @@ stale entities, so nothing that may still exist upstream is lost to a failed fet
 
 Pages carry their overall status (page_status_sync.py) and, when uptime is on, components
 their uptime (component_uptime.py); neither ever fails a resync by itself.
+
+The same handlers serve Ocean's incremental sync (see main.py): there the memo reads only what
+can have changed since the kind's cursor (fetch_memo.py, `Vendor.incidents_since`), Ocean
+upserts what they yield and deletes nothing, and a kind that fails keeps its cursor, so the
+next run reads the same changes again.
 """
 
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from loguru import logger
 
 from catalog import KnownPages, select_pages, updates_of
 from client import Item, VendorError
 from component_uptime import component_uptimes, with_uptime
-from fetch_memo import FetchMemo, current_memo
+from fetch_memo import PAGES_AHEAD, FetchMemo, PageList, current_memo
 from page_status import PageStatus
 from page_status_sync import Resolved, page_statuses
 from runtime import current_runtime
 from vendors.base import Vendor
 
-PageList = Callable[[Vendor, str], AsyncIterator[list[Item]]]
+# What a kind adds to a batch of one page's list before Ocean maps it.
+Enrich = Callable[[Vendor, str, list[Item]], Awaitable[list[Item]]]
 
 
 class SyncFailure(VendorError):
@@ -83,21 +89,24 @@ async def resync_pages(kind: str) -> AsyncIterator[list[Item]]:
     known = runtime.known_pages
     memo = current_memo()
     failures = _Failures(kind)
-    for vendor in runtime.vendors:
-        pages = await _selected_pages(memo, vendor, failures)
-        statuses = await page_statuses(vendor, memo, pages, known.clock)
-        synced = []
-        for page in pages:
-            known.remember(page)
-            if _status_known(known, vendor, page["id"], statuses[page["id"]], failures):
-                synced.append(known.with_status(page))
-        if synced:
-            yield synced
-        sources = Counter(str(page["status_source"]) for page in synced)
-        logger.info(
-            f"{kind}: synced {len(synced)} {vendor.provider} page(s), status from "
-            f"{dict(sources)}"
-        )
+    async with memo.session():
+        for vendor in runtime.vendors:
+            pages = await _selected_pages(memo, vendor, failures)
+            statuses = await page_statuses(vendor, memo, pages, known.clock)
+            synced = []
+            for page in pages:
+                known.remember(page)
+                if _status_known(
+                    known, vendor, page["id"], statuses[page["id"]], failures
+                ):
+                    synced.append(known.with_status(page))
+            if synced:
+                yield synced
+            sources = Counter(str(page["status_source"]) for page in synced)
+            logger.info(
+                f"{kind}: synced {len(synced)} {vendor.provider} page(s){_since(memo)}, "
+                f"status from {dict(sources)}"
+            )
     failures.raise_if_any()
 
 
@@ -125,31 +134,43 @@ def _status_known(
 
 
 async def _resync_each_page(
-    kind: str, page_list: PageList
+    kind: str, which: PageList, enrich: Enrich | None = None
 ) -> AsyncIterator[list[Item]]:
-    """`page_list`'s batches for every selected page of every vendor."""
+    """The batches of `which` list of every selected page of every vendor, each page's list
+    read while Ocean maps the page before."""
     memo = current_memo()
     failures = _Failures(kind)
-    for vendor in current_runtime().vendors:
-        pages = await _selected_pages(memo, vendor, failures)
-        total = synced_pages = 0
-        for page in pages:
-            try:
-                async for batch in page_list(vendor, page["id"]):
-                    total += len(batch)
-                    yield batch
-                synced_pages += 1
-            except VendorError as error:
-                failures.add(f"{vendor.provider} page {page['id']}", error)
-        logger.info(
-            f"{kind}: synced {total} item(s) from {synced_pages} {vendor.provider} page(s)"
-        )
+    async with memo.session():
+        for vendor in current_runtime().vendors:
+            pages = [
+                page["id"] for page in await _selected_pages(memo, vendor, failures)
+            ]
+            total = synced_pages = 0
+            for position, page_id in enumerate(pages):
+                for upcoming in pages[position + 1 : position + 1 + PAGES_AHEAD]:
+                    memo.prefetch(which, vendor, upcoming)
+                try:
+                    async for batch in memo.page_list(which, vendor, page_id):
+                        if enrich is not None:
+                            batch = await enrich(vendor, page_id, batch)
+                        total += len(batch)
+                        yield batch
+                    synced_pages += 1
+                except VendorError as error:
+                    failures.add(f"{vendor.provider} page {page_id}", error)
+            logger.info(
+                f"{kind}: synced {total} item(s) from {synced_pages} {vendor.provider} "
+                f"page(s){_since(memo)}"
+            )
     failures.raise_if_any()
 
 
+def _since(memo: FetchMemo) -> str:
+    return "" if memo.since is None else f", changed since {memo.since.isoformat()}"
+
+
 async def resync_component_groups(kind: str) -> AsyncIterator[list[Item]]:
-    memo = current_memo()
-    async for batch in _resync_each_page(kind, memo.component_groups):
+    async for batch in _resync_each_page(kind, PageList.COMPONENT_GROUPS):
         yield batch
 
 
@@ -157,27 +178,26 @@ async def resync_components(kind: str) -> AsyncIterator[list[Item]]:
     memo = current_memo()
     rotation = current_runtime().uptime_rotation
 
-    async def components(vendor: Vendor, page_id: str) -> AsyncIterator[list[Item]]:
+    async def with_uptimes(
+        vendor: Vendor, page_id: str, components: list[Item]
+    ) -> list[Item]:
         uptimes = await component_uptimes(vendor, memo, rotation)
-        async for batch in memo.components(vendor, page_id):
-            yield [
-                with_uptime(component, uptimes.get((page_id, component["id"])))
-                for component in batch
-            ]
+        return [
+            with_uptime(component, uptimes.get((page_id, component["id"])))
+            for component in components
+        ]
 
-    async for batch in _resync_each_page(kind, components):
+    async for batch in _resync_each_page(kind, PageList.COMPONENTS, with_uptimes):
         yield batch
 
 
 async def resync_incidents(kind: str) -> AsyncIterator[list[Item]]:
-    memo = current_memo()
-    async for batch in _resync_each_page(kind, memo.incidents):
+    async for batch in _resync_each_page(kind, PageList.INCIDENTS):
         yield batch
 
 
 async def resync_incident_updates(kind: str) -> AsyncIterator[list[Item]]:
-    memo = current_memo()
-    async for incidents in _resync_each_page(kind, memo.incidents):
+    async for incidents in _resync_each_page(kind, PageList.INCIDENTS):
         updates = [update for incident in incidents for update in updates_of(incident)]
         if updates:
             yield updates

@@ -7,9 +7,14 @@ listener ONCE) that fails every night stays green. This runs Ocean's own command
 options and OCEAN__* environment unchanged, and then exits:
 
 - 0 when the one-shot sync completed;
-- 1 when it failed (a kind's resync, a page, a refused key), after one line saying why;
+- 1 when it failed (a kind's resync, a page, a refused key, or in an incremental sync a kind
+  that kept its cursor), after one line saying why;
 - 2 when a setting is invalid: the integration stops before it syncs or deletes anything;
 - Ocean's own non-zero status when Ocean could not start.
+
+The one-shot sync is a full resync, or Ocean's incremental sync when `incrementalSyncEnabled` is
+set (OCEAN__INTEGRATION__INCREMENTAL_SYNC_ENABLED, as Port's Helm chart sets it for its
+incremental CronJob); the verdict line names which.
 
 Always-on listeners (POLLING, WEBHOOKS_ONLY, ...) run until stopped and exit as Ocean does, except
 that an invalid setting stops them at start, before they report ready.
@@ -53,9 +58,9 @@ def _one_shot_status() -> int:
         return SYNC_FAILED
     failure = outcome.verdict()
     if failure is None:
-        _say("sync completed")
+        _say(f"{outcome.name} completed")
         return 0
-    _say(f"sync failed: {failure}")
+    _say(f"{outcome.name} failed: {failure}")
     return SYNC_FAILED
 
 

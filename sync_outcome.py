@@ -1,7 +1,8 @@
 """What the syncs of one run came to, so a one-shot run can exit with its result.
 
 `ocean sail` exits 0 whatever happened. The integration records here what Ocean reports of each
-sync and of each kind, and `sail.py` turns it into the process's exit status.
+sync and of each kind, full or incremental, and `sail.py` turns it into the process's exit
+status.
 """
 
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ _NAMED_FAILURES = 3
 @dataclass
 class SyncOutcome:
     syncs: int = 0
+    # Whether the run's sync was Ocean's incremental sync rather than a full resync.
+    incremental: bool = False
     # Each distinct failure, with where it happened: one refused key fails every kind, and is
     # told once.
     failures: dict[str, list[str]] = field(default_factory=dict)
@@ -26,14 +29,28 @@ class SyncOutcome:
             for leaf in _leaves(error):
                 self._add(_describe(leaf), kind)
 
-    def record_sync(self, succeeded: bool) -> None:
-        self.syncs += 1
-        if not succeeded and not self.failures:
-            self._add("Ocean reported the sync as failed (see the log)")
+    def record_cursor_kept(self, kind: str) -> None:
+        """An incremental kind that Ocean did not let advance its cursor: it failed (saving
+        the cursor included), and the run stopped there."""
+        if not any(kind in where for where in self.failures.values()):
+            self._add(
+                "its incremental sync failed and kept its cursor (see the log)", kind
+            )
 
-    def record_crash(self, error: BaseException) -> None:
+    def record_sync(self, succeeded: bool, incremental: bool = False) -> None:
         self.syncs += 1
-        self._add(f"the sync stopped: {_describe(error)}")
+        self.incremental |= incremental
+        if not succeeded and not self.failures:
+            self._add(f"Ocean reported the {self.name} as failed (see the log)")
+
+    def record_crash(self, error: BaseException, incremental: bool = False) -> None:
+        self.syncs += 1
+        self.incremental |= incremental
+        self._add(f"the {self.name} stopped: {_describe(error)}")
+
+    @property
+    def name(self) -> str:
+        return "incremental sync" if self.incremental else "sync"
 
     def verdict(self) -> str | None:
         """None when every sync completed, else one line saying why the run failed."""

@@ -13,6 +13,9 @@ from enum import StrEnum
 from typing import Any, Final
 
 MAX_PENDING: Final = 1_000
+# A flood about one object is answered by at most one read of it a second: deliveries that
+# come meanwhile wait for the next read, which comes after the last of them.
+MIN_SECONDS_BETWEEN_READS: Final = 1.0
 # A trigger Ocean queued but never handed to a processor (a worker died, the mapping lacks its
 # kinds) must not hold its object's place for ever.
 PENDING_TTL_SECONDS: Final = 600.0
@@ -101,7 +104,8 @@ def forwarded_body(triggers: list[Trigger]) -> dict[str, Any]:
 
 
 class PendingTriggers:
-    """Triggers handed to Ocean's queue and not yet taken up by a processor."""
+    """Triggers handed to Ocean's queue and not yet taken up by a processor, and when each
+    object was last read."""
 
     def __init__(
         self,
@@ -113,6 +117,7 @@ class PendingTriggers:
         self._ttl = ttl_seconds
         self._clock = clock
         self._since: dict[tuple[str, str, str, str], float] = {}
+        self._read_at: dict[tuple[str, str, str, str], float] = {}
 
     def admit(self, trigger: Trigger) -> bool | None:
         """True when the trigger must be queued, False when the same object is already
@@ -130,6 +135,20 @@ class PendingTriggers:
         """A processor took the trigger up: a later delivery about the object must queue again,
         as it may say something newer than what is being read."""
         self._since.pop(trigger.key, None)
+
+    def reading(self, trigger: Trigger) -> float:
+        """Seconds to wait before the object may be read again; the read is counted from
+        then. Keeps at most MIN_SECONDS_BETWEEN_READS of history."""
+        now = self._clock()
+        while self._read_at:  # oldest first, as each read is stamped at the end
+            key, at = next(iter(self._read_at.items()))
+            if at > now - MIN_SECONDS_BETWEEN_READS:
+                break
+            del self._read_at[key]
+        last = self._read_at.pop(trigger.key, None)
+        wait = 0.0 if last is None else max(0.0, last + MIN_SECONDS_BETWEEN_READS - now)
+        self._read_at[trigger.key] = now + wait
+        return wait
 
     def __len__(self) -> int:
         return len(self._since)

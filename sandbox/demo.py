@@ -7,6 +7,11 @@ with the shipped blueprints and mappings, reading the data as each chosen vendor
 default); prints what landed in Port, vendor by vendor; and exits 0 only if the resync
 completed and Port holds exactly what the emulator serves each vendor (and, of PingPong, at
 most the ended incidents Port may keep from earlier runs).
+
+With --incremental it goes on: one change upstream (a component goes down, an incident gets an
+update), then `ocean sail` once more as Ocean's incremental sync (incrementalSyncEnabled, as
+the Helm chart's incremental CronJob runs it), which must land the change in a handful of
+requests, and exit 0.
 """
 
 import argparse
@@ -18,7 +23,18 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sandbox.expected import BLUEPRINTS, expected_identifiers, pingpong_may_keep
+from sandbox.change import (
+    INCREMENTAL_ENVIRONMENT,
+    INCREMENTAL_LISTS_PER_PAGE,
+    make_change,
+    missing_from_port,
+)
+from sandbox.expected import (
+    BLUEPRINTS,
+    ID_PREFIXES,
+    expected_identifiers,
+    pingpong_may_keep,
+)
 from sandbox.ocean_process import Sandbox, ocean_environment, run_once
 from sandbox.port.server import PortStub
 from sandbox.statuspage.api import PUBLIC_PREFIX
@@ -98,17 +114,57 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print_tree(own)
             _print_requests(VENDOR_NAMES[vendor], requests[vendor])
         print(f"\nRate-limited answers, all vendors: {counters['rate_limited']}")
+        succeeded = states[-1:] == ["completed"] and not missing and not unexpected
+        if not succeeded:
+            _report_failure(run.output, missing, unexpected)
+        elif args.incremental:
+            succeeded = _incremental_phase(emulator, port, sandbox, vendors, args)
     print(f"\nTime taken: {time.monotonic() - started:.1f}s in all")
 
-    succeeded = states[-1:] == ["completed"] and not missing and not unexpected
     if not succeeded:
-        _report_failure(run.output, missing, unexpected)
         return 1
     print(
         "Sync succeeded: Port holds every page, group, component, incident and update "
         f"of {_and(VENDOR_NAMES[v] for v in vendors)}."
     )
     return 0
+
+
+def _incremental_phase(
+    emulator: StatuspageEmulator,
+    port: PortStub,
+    sandbox: Sandbox,
+    vendors: Sequence[str],
+    args: argparse.Namespace,
+) -> bool:
+    """One change upstream, then an incremental run that must land it in few requests."""
+    change = make_change(emulator)
+    print(f"\nThen one change upstream: {change.describe()}")
+    # A fresh rate-limit window, as for a scheduled run minutes later; only its requests count.
+    emulator.reset_observations()
+    print("Running `ocean sail` once more, as Ocean's incremental sync ...")
+    environment = ocean_environment(sandbox, extra=INCREMENTAL_ENVIRONMENT)
+    run = run_once(environment, timeout_seconds=args.timeout)
+    print(f"  exit code {run.returncode} after {run.seconds:.1f}s")
+    requests = _requests_by_vendor(emulator.counters.as_json())
+    with emulator.reading() as state:
+        pages = len(state.pages)
+    budget = 1 + INCREMENTAL_LISTS_PER_PAGE * pages
+    missing = []
+    for vendor in vendors:
+        _print_requests(VENDOR_NAMES[vendor], requests[vendor])
+        missing += missing_from_port(port, change, ID_PREFIXES[vendor])
+    print(
+        f"  (Statuspage's budget: 1 + {INCREMENTAL_LISTS_PER_PAGE} a page = {budget}, "
+        "whatever the history; OnlineOrNot reads its incident list whole, and in detail "
+        "only the incidents open or changed)"
+    )
+    if run.returncode != 0 or missing:
+        print(f"\nIncremental sync FAILED; missing in Port: {missing}", file=sys.stderr)
+        _keep_output(run.output)
+        return False
+    print("The incremental sync landed the change.")
+    return True
 
 
 def _vendors(listed: str) -> tuple[str, ...]:
@@ -246,6 +302,10 @@ def _report_failure(
             f"  {blueprint}: {len(ids)} unexpected, e.g. {sorted(ids)[:3]}",
             file=sys.stderr,
         )
+    _keep_output(output)
+
+
+def _keep_output(output: str) -> None:
     log = Path(tempfile.gettempdir()) / "statuspage-demo-ocean.log"
     log.write_text(output)
     print(f"  the integration's output is in {log}", file=sys.stderr)
@@ -287,6 +347,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--timeout", type=float, default=300, help="seconds before the run is stopped"
+    )
+    parser.add_argument(
+        "--incremental",
+        action="store_true",
+        help="then change one component and one incident, and run an incremental sync",
     )
     return parser
 

@@ -4,8 +4,10 @@ Shared by `make demo` and the end-to-end tests, so both exercise what the Docker
 Helm chart run: Ocean's CLI, our spec, config and mappings.
 """
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -13,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -101,9 +104,10 @@ def _vendor_config(sandbox: Sandbox) -> dict[str, str]:
 def run_once(
     environment: Mapping[str, str], timeout_seconds: float = 120
 ) -> FinishedRun:
-    """One `ocean sail` with the ONCE listener, killed if it outlives `timeout_seconds`."""
+    """One `ocean sail` with the ONCE listener, killed (with any process it started) if it
+    outlives `timeout_seconds`."""
     started = time.monotonic()
-    completed = subprocess.run(
+    process = subprocess.Popen(
         [sys.executable, *LAUNCHER],
         cwd=ROOT,
         env=dict(environment),
@@ -111,12 +115,13 @@ def run_once(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        timeout=timeout_seconds,
-        check=False,
+        start_new_session=True,
     )
-    return FinishedRun(
-        completed.returncode, time.monotonic() - started, completed.stdout
-    )
+    try:
+        output, _ = process.communicate(timeout=timeout_seconds)
+    finally:
+        _stop_group(process)
+    return FinishedRun(process.returncode, time.monotonic() - started, output)
 
 
 @contextmanager
@@ -135,17 +140,29 @@ def running(
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             _wait_until_ready(url, process, ready_timeout_seconds)
             yield RunningOcean(url, process.pid)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+            _stop_group(process)
+
+
+def _stop_group(process: subprocess.Popen[Any]) -> None:
+    """Stops the process and every process it started (Ocean's worker pool would otherwise
+    outlive it): SIGTERM, then SIGKILL after a grace period."""
+    for stop, grace in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, stop)
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            continue
+        # The leader is gone; make sure nothing it started lingers.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        return
 
 
 def _wait_until_ready(

@@ -58,13 +58,15 @@ def run_harness(
     shipped_blueprints: dict[str, dict[str, Any]],
     api_key: str,
 ) -> HarnessFactory:
-    """Boots the integration in-process with Port mocked; Statuspage is whatever the test serves."""
+    """Boots the integration in-process with Port mocked; Statuspage is whatever the test serves.
+    With `incremental`, Ocean's incremental handlers are registered too."""
 
     @asynccontextmanager
     async def run(
         host: str = "https://api.statuspage.io",
         mapping: dict[str, Any] | None = None,
         port_entities: list[dict[str, Any]] | None = None,
+        incremental: bool = False,
         **config: Any,
     ) -> AsyncIterator[IntegrationTestHarness]:
         harness = integration_harness(
@@ -72,6 +74,7 @@ def run_harness(
             shipped_blueprints,
             {"statuspage_api_key": api_key, "statuspage_host": host, **config},
             port_entities,
+            incremental,
         )
         await harness.start()
         try:

@@ -1,5 +1,6 @@
 """Helpers shared by the tests."""
 
+import json
 import math
 import time
 from collections.abc import Callable, Iterator
@@ -14,8 +15,15 @@ from port_ocean.integration_testing import IntegrationTestHarness
 from port_ocean.integration_testing.transport import RecordingTransport
 
 from sandbox.statuspage.limits import SlidingWindowLimiter
+from sync_outcome import SyncOutcome
 
 HOST = "https://statuspage.test"
+# Statuspage's incident lists narrowed by status, and the statuses each holds.
+INCIDENT_LISTS = {
+    "unresolved": frozenset({"investigating", "identified", "monitoring"}),
+    "upcoming": frozenset({"scheduled"}),
+    "active_maintenance": frozenset({"in_progress", "verifying"}),
+}
 ROOT = Path(__file__).resolve().parent.parent
 # When the fake pages' public status last changed: before any test's webhook.
 PUBLISHED_AT = "2024-06-26T03:49:25Z"
@@ -55,10 +63,12 @@ def integration_harness(
     blueprints: dict[str, dict[str, Any]],
     config: dict[str, Any],
     port_entities: list[dict[str, Any]] | None = None,
+    incremental: bool = False,
     **ocean_settings: Any,
 ) -> IntegrationTestHarness:
     """Ocean's test harness around this integration, Port mocked in-process; `config` is the
-    integration's settings, `ocean_settings` Ocean's own (event_listener, base_url, ...).
+    integration's settings, `ocean_settings` Ocean's own (event_listener, base_url, ...);
+    `incremental` sets `incrementalSyncEnabled`, which registers the incremental handlers.
     """
     return IntegrationTestHarness(
         integration_path=str(ROOT),
@@ -74,9 +84,50 @@ def integration_harness(
                 "identifier": "statuspage-test",
                 "type": "statuspage",
                 "config": config,
+                "incremental_sync_enabled": incremental,
             },
             **ocean_settings,
         },
+    )
+
+
+@dataclass
+class IncrementalResult:
+    """What one incremental sync through the harness did."""
+
+    upserted_entities: list[dict[str, Any]]
+    deleted_entities: list[dict[str, Any]]
+    # (kind, cursor) of every cursor Ocean saved in Port, in order.
+    saved_cursors: list[tuple[str, str]]
+    # The run's verdict, as `sail.py` would print it; None when it completed.
+    verdict: str | None
+
+
+async def trigger_incremental(
+    harness: IntegrationTestHarness, interval_seconds: int = 900
+) -> IncrementalResult:
+    """Ocean's incremental sync, as its ONCE listener runs it with `incrementalSyncEnabled`.
+    The harness's Port answers no cursor, so each kind's cursor is `interval_seconds` ago.
+    """
+    from port_ocean.context.ocean import ocean
+
+    port = harness.port_mock
+    port.upserted_entities.clear()
+    port.deleted_entities.clear()
+    calls_before = len(port.transport.calls)
+    await ocean.app.integration.sync_incremental(interval_seconds=interval_seconds)
+    saved = [
+        (call.request.url.params["kind"], json.loads(call.request.content)["primary"])
+        for call in port.transport.calls[calls_before:]
+        if call.request.method == "PUT" and call.request.url.path.endswith("/cursor")
+    ]
+    integration: Any = ocean.app.integration
+    outcome: SyncOutcome = integration.sync_outcome
+    return IncrementalResult(
+        list(port.upserted_entities),
+        list(port.deleted_entities),
+        saved,
+        outcome.verdict(),
     )
 
 
@@ -243,6 +294,11 @@ class FakeAccount:
             route(
                 f"/pages/{page_id}/incidents", _paged(self.incidents[page_id], "limit")
             )
+            for name, statuses in INCIDENT_LISTS.items():
+                route(
+                    f"/pages/{page_id}/incidents/{name}",
+                    _paged(self.incidents[page_id], "per_page", statuses),
+                )
         for page_id, answer in self.published.items():
             router.get(public_status_url(page_id)).respond(json=answer)
 
@@ -276,12 +332,18 @@ class FakeAccount:
 
 
 def _paged(
-    items: list[dict[str, Any]], size_param: str
+    items: list[dict[str, Any]],
+    size_param: str,
+    statuses: frozenset[str] | None = None,
 ) -> Callable[[httpx.Request], httpx.Response]:
+    """A list route, paged as Statuspage pages it; with `statuses`, only the items in those
+    (read when asked: a test may change the items after serving them)."""
+
     def respond(request: httpx.Request) -> httpx.Response:
         number = int(request.url.params["page"])
         size = min(int(request.url.params[size_param]), 100)
-        return httpx.Response(200, json=items[(number - 1) * size : number * size])
+        chosen = [i for i in items if statuses is None or i.get("status") in statuses]
+        return httpx.Response(200, json=chosen[(number - 1) * size : number * size])
 
     return respond
 

@@ -1,5 +1,7 @@
-"""The per-resync fetch memo: each list read once, replayed exactly, kept compactly."""
+"""The per-resync fetch memo: each list read once, ahead of its reader but within bounds,
+replayed exactly, kept compactly, and nothing left running when a kind ends early."""
 
+import asyncio
 import tracemalloc
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any, cast
@@ -7,7 +9,7 @@ from typing import Any, cast
 import pytest
 
 from client import Item, VendorApiError
-from fetch_memo import FetchMemo
+from fetch_memo import BATCHES_AHEAD, FetchMemo, PageList
 
 
 def incident(n: int) -> dict[str, Any]:
@@ -110,3 +112,143 @@ async def test_10000_incidents_cost_the_memo_under_10_mib_of_memory() -> None:
     # It really holds them all.
     replayed = [i async for b in memo.stream("k", lambda: batches_of([])) for i in b]
     assert replayed == incidents
+
+
+class CountedList:
+    """A list of `batches` batches that counts how many were fetched, and can hang after
+    `hang_after` of them (as a request that never answers)."""
+
+    def __init__(self, batches: int, hang_after: int | None = None) -> None:
+        self.batches = batches
+        self.hang_after = hang_after
+        self.fetched = 0
+        self.runs = 0
+
+    async def __call__(self) -> AsyncIterator[list[Item]]:
+        self.runs += 1
+        for n in range(self.batches):
+            if n == self.hang_after:
+                await asyncio.Event().wait()
+            self.fetched += 1
+            yield [incident(n)]
+
+
+async def settle() -> None:
+    """Lets every task run until it waits on something."""
+    for _ in range(50):
+        await asyncio.sleep(0)
+
+
+def reading_tasks() -> list[asyncio.Task[Any]]:
+    return [t for t in asyncio.all_tasks() if t.get_name().startswith("read ")]
+
+
+async def test_a_list_is_read_ahead_of_its_reader_but_no_further_than_the_bound() -> (
+    None
+):
+    memo = FetchMemo()
+    source = CountedList(batches=BATCHES_AHEAD * 3)
+    reader = cast(AsyncGenerator[list[Item], None], memo.stream("k", source))
+
+    await settle()
+    before_reading = source.fetched
+    await anext(reader)
+    await anext(reader)
+    await settle()
+
+    assert before_reading == BATCHES_AHEAD
+    assert source.fetched == 2 + BATCHES_AHEAD
+    rest = [batch async for batch in reader]
+    assert len(rest) == BATCHES_AHEAD * 3 - 2
+    assert source.runs == 1
+
+
+async def test_a_prefetched_list_is_read_before_anyone_asks_and_read_once() -> None:
+    from tests.support import FakeAccount
+
+    class Pages:
+        provider = "statuspage"
+        calls = 0
+
+        def incidents(self, page_id: str) -> AsyncIterator[list[Item]]:
+            Pages.calls += 1
+            return batches_of(FakeAccount.generate(incidents=250).incidents["p1"])
+
+    memo = FetchMemo()
+    vendor: Any = Pages()
+    memo.prefetch(PageList.INCIDENTS, vendor, "p1")
+    await settle()
+    calls_before_reading = Pages.calls
+
+    read = [i async for b in memo.incidents(vendor, "p1") for i in b]
+
+    assert calls_before_reading == 1
+    assert Pages.calls == 1
+    assert len(read) == 250
+
+
+async def test_a_prefetched_list_that_fails_fails_its_reader_when_it_comes() -> None:
+    memo = FetchMemo()
+
+    async def failing() -> AsyncIterator[list[Item]]:
+        raise VendorApiError("HTTP 500 past every retry")
+        yield []  # pragma: no cover - makes this an async generator
+
+    reader = memo.stream("k", failing)
+    await settle()
+
+    with pytest.raises(VendorApiError, match="past every retry"):
+        async for _batch in reader:
+            pass
+    assert reading_tasks() == []
+
+
+async def test_a_kind_ending_early_cancels_its_reads_and_a_later_reader_starts_over() -> (
+    None
+):
+    memo = FetchMemo()
+    hanging = CountedList(batches=5, hang_after=2)
+    running_while_in_the_kind = []
+
+    async def kind() -> None:
+        async with memo.session():
+            stuck_reader = memo.stream("k", hanging)
+            await anext(cast(AsyncGenerator[list[Item], None], stuck_reader))
+            await settle()
+            running_while_in_the_kind.extend(reading_tasks())
+            raise RuntimeError("the kind broke")
+
+    with pytest.raises(RuntimeError, match="the kind broke"):
+        await kind()
+    await settle()
+
+    assert len(running_while_in_the_kind) == 1
+    assert reading_tasks() == []
+    # Nothing half read passes for the whole list: the next reader reads it again.
+    hanging.hang_after = None
+    replay = [batch async for batch in memo.stream("k", hanging)]
+    assert len(replay) == 5
+    assert hanging.runs == 2
+
+
+async def test_a_cancelled_kind_leaves_no_read_running() -> None:
+    memo = FetchMemo()
+    started = asyncio.Event()
+
+    async def kind() -> None:
+        async with memo.session():
+            memo.stream("a", CountedList(batches=3, hang_after=0))
+            memo.stream("b", CountedList(batches=3, hang_after=1))
+            started.set()
+            await asyncio.Event().wait()
+
+    task = asyncio.create_task(kind())
+    await started.wait()
+    await settle()
+    assert len(reading_tasks()) == 2
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await settle()
+
+    assert reading_tasks() == []

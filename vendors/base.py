@@ -6,17 +6,37 @@ The common shape is Statuspage's: a vendor maps its fields and vocabularies onto
 object under `raw` for custom mappings. Identifiers are what Port holds: a vendor other than
 Statuspage prefixes its ids with its name, so ids of two vendors never collide. Every method
 takes and returns those identifiers; only the vendor module knows its API's own.
+
+For Ocean's incremental sync a vendor narrows its incident list to what can have changed since
+a cursor (`incidents_since`); one that cannot is served its whole list by the default.
 """
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
-from typing import Any, ClassVar
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar, Final
 
 from client import ApiClient, Dialect, Item, RetryPolicy
 from live_events.endpoint import OurEndpoint
 from live_events.triggers import InvalidEventError, Notification
 from page_status import PublishedStatus
 from settings import Config, RateLimit, VendorSettings
+
+# An incremental sync's cursor is our clock, a vendor's timestamps its own: looking this far
+# before the cursor loses no change to clocks that disagree by less.
+CLOCK_SKEW_ALLOWANCE: Final = timedelta(minutes=5)
+
+
+def not_before(stamp: object, moment: datetime) -> bool | None:
+    """Whether the ISO 8601 time `stamp` is at or after `moment`; None when it is no time
+    (absent, or unreadable). A time without a zone is taken as UTC."""
+    if not isinstance(stamp, str) or not stamp:
+        return None
+    try:
+        parsed = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)) >= moment
 
 
 class Vendor(ABC):
@@ -90,6 +110,15 @@ class Vendor(ABC):
 
     @abstractmethod
     async def incident(self, page_id: str, incident_id: str) -> Item: ...
+
+    def incidents_since(
+        self, page_id: str, since: datetime
+    ) -> AsyncIterator[list[Item]]:
+        """For an incremental sync: at least every incident and maintenance of the page that
+        can have changed since `since`, each with its `incident_updates`. By default, all
+        of them, which is correct for any vendor, at the cost of its whole list; a vendor
+        whose API can narrow the list does so."""
+        return self.incidents(page_id)
 
     async def published_status(self, page: Item) -> PublishedStatus | None:
         """The page's overall status as the vendor publishes it, in Statuspage's vocabulary;

@@ -124,6 +124,7 @@ class TriggerProcessor(AbstractWebhookProcessor):
         return await self._lookup
 
     async def _confirmed(self, vendor: Vendor, trigger: Trigger) -> Lookup:
+        await asyncio.sleep(current_runtime().pending_triggers.reading(trigger))
         what = f"{vendor.dialect.name} {trigger.family} {trigger.subject_id} of page {trigger.page_id}"
         for attempt in range(2):
             if attempt:

@@ -106,6 +106,33 @@ async def resync_request(identifier: str, state: State) -> JsonObject:
     return {"ok": True, "request": state.resync_request(identifier) or None}
 
 
+# Incremental-sync cursors: one per (kind, index of the mapping's resource). Ocean 0.55.4 reads
+# a missing cursor as `{"cursor": null}`, and saves with PUT, then POST when PUT answers 404.
+
+
+@router.get("/integration/{identifier}/cursor")
+async def get_cursor(
+    identifier: str, state: State, kind: str, index: int
+) -> JsonObject:
+    return {"ok": True, "cursor": state.cursor(identifier, kind, index)}
+
+
+@router.put("/integration/{identifier}/cursor")
+async def replace_cursor(
+    identifier: str, state: State, kind: str, index: int, body: JsonBody
+) -> JsonObject:
+    cursor = state.put_cursor(identifier, kind, index, body, create=False)
+    return {"ok": True, "cursor": cursor}
+
+
+@router.post("/integration/{identifier}/cursor")
+async def create_cursor(
+    identifier: str, state: State, kind: str, index: int, body: JsonBody
+) -> JsonObject:
+    cursor = state.put_cursor(identifier, kind, index, body, create=True)
+    return {"ok": True, "cursor": cursor}
+
+
 @router.post("/integration/{identifier}/kinds/{kind}/examples")
 async def kind_examples(
     identifier: str, kind: str, state: State, body: JsonBody

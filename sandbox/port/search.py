@@ -87,6 +87,31 @@ def matches(entity: StoredEntity, rule: JsonObject) -> bool:
     return operator(_property_value(entity, rule["property"]), rule.get("value"))
 
 
+def keys_named_by(rule: JsonObject) -> list[tuple[str, str]] | None:
+    """The (blueprint, identifier) keys an `and` of `$blueprint =` and `$identifier =`/`in`
+    rules (Ocean's diff lookups) is limited to, so a search need not scan the catalog; None
+    for any other rule."""
+    if rule.get("combinator") != "and":
+        return None
+    named: dict[str, Any] = {
+        inner.get("property"): inner for inner in rule.get("rules", [])
+    }
+    blueprint, identifier = named.get("$blueprint"), named.get("$identifier")
+    if blueprint is None or identifier is None or blueprint.get("operator") != "=":
+        return None
+    if identifier.get("operator") == "=":
+        identifiers = [identifier.get("value")]
+    elif identifier.get("operator") == "in" and isinstance(
+        identifier.get("value"), list
+    ):
+        identifiers = identifier["value"]
+    else:
+        return None
+    return [
+        (blueprint.get("value"), name) for name in identifiers if isinstance(name, str)
+    ]
+
+
 def select_fields(entity: JsonObject, include: Sequence[str]) -> JsonObject:
     """Keep only the requested fields; `properties.x` and `relations.y` pick one key."""
     if not include:

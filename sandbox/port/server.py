@@ -78,6 +78,10 @@ class PortStub:
     def runs(self) -> list[JsonObject]:
         return self.state.runs()
 
+    def cursors(self, integration: str | None = None) -> list[JsonObject]:
+        """The incremental-sync cursors Ocean saved, with their kind and index."""
+        return self.state.cursors(integration)
+
     def requests(self) -> list[JsonObject]:
         return self.state.requests()
 

@@ -22,7 +22,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sandbox.port.catalog import Catalog, UpsertOptions, UpsertOutcome, not_found
-from sandbox.port.model import JsonObject, PortApiError, to_port_time, utc_now
+from sandbox.port.model import (
+    JsonObject,
+    PortApiError,
+    parse_port_time,
+    to_port_time,
+    utc_now,
+)
 from sandbox.port.validation import invalid
 
 TOKEN_LIFETIME_SECONDS = 24 * 60 * 60
@@ -66,6 +72,8 @@ class _Data:
     )
     ingested: Counter[str] = field(default_factory=Counter)
     migrations: dict[str, JsonObject] = field(default_factory=dict)
+    # Incremental-sync cursors by (integration, kind, index of the mapping's resource).
+    cursors: dict[tuple[str, str, int], JsonObject] = field(default_factory=dict)
 
 
 def _base64url(raw: bytes) -> str:
@@ -402,6 +410,47 @@ class PortState:
     def resync_request(self, identifier: str) -> JsonObject:
         with self._lock:
             return dict(self._data.resync_requests.get(identifier, {}))
+
+    # Incremental-sync cursors (Ocean's CursorStore)
+
+    def cursor(self, identifier: str, kind: str, index: int) -> JsonObject | None:
+        with self._lock:
+            self._integration_or_404(identifier)
+            cursor = self._data.cursors.get((identifier, kind, index))
+            return copy.deepcopy(cursor)
+
+    def put_cursor(
+        self, identifier: str, kind: str, index: int, body: JsonObject, create: bool
+    ) -> JsonObject:
+        """Replaces a cursor (PUT, 404 when there is none yet) or creates one (POST)."""
+        primary = body.get("primary")
+        if not isinstance(primary, str):
+            raise invalid("a cursor needs `primary`, an ISO 8601 time")
+        try:
+            parse_port_time(primary)
+        except ValueError as error:
+            raise invalid(f"`primary` is not an ISO 8601 time: {primary!r}") from error
+        with self._lock:
+            self._integration_or_404(identifier)
+            key = (identifier, kind, index)
+            if not create and key not in self._data.cursors:
+                raise not_found(f"no cursor for kind {kind!r} at index {index}")
+            cursor = {
+                "kind": kind,
+                "index": index,
+                "primary": primary,
+                "updatedAt": to_port_time(utc_now()),
+            }
+            self._data.cursors[key] = cursor
+            return copy.deepcopy(cursor)
+
+    def cursors(self, identifier: str | None = None) -> list[JsonObject]:
+        with self._lock:
+            return [
+                {"integration": key[0], **copy.deepcopy(cursor)}
+                for key, cursor in sorted(self._data.cursors.items())
+                if identifier is None or key[0] == identifier
+            ]
 
     def record_examples(
         self, identifier: str, kind: str, examples: list[JsonObject]

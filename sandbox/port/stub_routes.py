@@ -35,6 +35,11 @@ async def resync_states(
     return state.resync_states(integration)
 
 
+@router.get("/cursors")
+async def cursors(state: State, integration: str | None = None) -> list[JsonObject]:
+    return state.cursors(integration)
+
+
 @router.get("/runs")
 async def runs(state: State) -> list[JsonObject]:
     return state.runs()

@@ -2,7 +2,9 @@
 
 Lists are bare JSON arrays. Pagination follows Statuspage: components and
 component groups take `page` (from 1) and `per_page`, incidents take `page`
-(from 1) and `limit`, subscribers take `page` (from 0) and `limit`. Page sizes
+(from 1) and `limit`, subscribers take `page` (from 0) and `limit`, and the incident lists
+narrowed by status (`/incidents/unresolved`, `/incidents/upcoming`,
+`/incidents/active_maintenance`) take `page` and `per_page`. Page sizes
 above 100 are capped at 100, a page past the end is an empty array, and a list
 asked without paging parameters answers its first 100 items, except components:
 those answer everything, but only once a minute per key (see gate.py). There
@@ -15,7 +17,7 @@ page is private (`viewers_must_be_team_members`), whose status API refuses.
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from typing import Annotated, Any, Final, Literal, TypeVar
 
@@ -28,6 +30,14 @@ from .errors import error_response
 from .model import JsonObject, PageState, SubscriberType
 
 MAX_PAGE_SIZE: Final = 100
+# The incident lists narrowed by status, as the API reference describes them: incidents still
+# open (Investigating, Identified or Monitoring), maintenance scheduled but not started, and
+# maintenance under way.
+INCIDENT_LISTS: Final[dict[str, frozenset[str]]] = {
+    "unresolved": frozenset({"investigating", "identified", "monitoring"}),
+    "upcoming": frozenset({"scheduled"}),
+    "active_maintenance": frozenset({"in_progress", "verifying"}),
+}
 PUBLIC_PREFIX: Final = "/public"
 _MODE_OF_TYPE: Final[dict[str, str]] = {"integration": "integration_partner"}
 
@@ -113,6 +123,15 @@ def api_router(core: EmulatorCore) -> APIRouter:
             chosen = _page_of(ids, page or 1, limit)
             return JSONResponse([page_state.render_incident(i) for i in chosen])
 
+    # Declared before the single incident's route, whose `{incident_id}` would take these.
+    for name, statuses in INCIDENT_LISTS.items():
+        router.add_api_route(
+            f"/pages/{{page_id}}/incidents/{name}",
+            _incident_list(core, statuses),
+            methods=["GET"],
+            name=f"list_{name}_incidents",
+        )
+
     @router.get("/pages/{page_id}/incidents/{incident_id}")
     async def get_incident(page_id: str, incident_id: str) -> JSONResponse:
         with core.reading() as state:
@@ -170,6 +189,28 @@ def api_router(core: EmulatorCore) -> APIRouter:
         return JSONResponse(core.unsubscribe(page_id, subscriber_id))
 
     return router
+
+
+def _incident_list(
+    core: EmulatorCore, statuses: frozenset[str]
+) -> Callable[..., Awaitable[JSONResponse]]:
+    """A route listing the page's incidents in `statuses`, newest first as /incidents lists
+    them, paged by `page` and `per_page`."""
+
+    async def list_incidents(
+        page_id: str, page: OneBasedPage = None, per_page: PageSize = None
+    ) -> JSONResponse:
+        with core.reading() as state:
+            page_state = state.page(page_id)
+            ids = [
+                incident_id
+                for incident_id, record in page_state.incidents.items()
+                if record.fields["status"] in statuses
+            ]
+            chosen = _page_of(ids, page or 1, per_page)
+            return JSONResponse([page_state.render_incident(i) for i in chosen])
+
+    return list_incidents
 
 
 def public_router(core: EmulatorCore) -> APIRouter:

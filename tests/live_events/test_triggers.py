@@ -70,3 +70,17 @@ def test_triggers_survive_the_trip_through_ocean_s_queue() -> None:
 def test_anything_else_in_the_queue_is_refused(body: object) -> None:
     with pytest.raises(InvalidEventError):
         triggers_of(body)
+
+
+def test_an_object_is_read_at_most_once_a_second() -> None:
+    clock = FakeClock()
+    pending = PendingTriggers(clock=clock)
+
+    assert pending.reading(trigger("c1")) == 0
+    assert pending.reading(trigger("c2")) == 0
+    clock.now = 0.25
+    assert pending.reading(trigger("c1")) == pytest.approx(0.75)
+    # A read already waiting pushes the next one a second past it.
+    assert pending.reading(trigger("c1")) == pytest.approx(1.75)
+    clock.now = 5
+    assert pending.reading(trigger("c1")) == 0

@@ -277,9 +277,9 @@ def test_a_flood_about_one_component_costs_a_few_reads(live: LiveSandbox) -> Non
         == new_status,
         LIVE_EVENT_DEADLINE_SECONDS,
     ), live.ocean_output()[-3000:]
-    # Each delivery is answered by a read pending when it came, or by the next one: a read
-    # that had already begun may predate what it says. So reads follow the flood's length,
-    # not its size (the unbounded queue before made 28 reads of 200 deliveries).
+    # Each delivery is answered by a read pending when it came, or by the next one, and an
+    # object is read at most once a second: reads follow the flood's length in seconds, not
+    # its size (the unbounded queue before made 28 reads of 200 deliveries; this makes ~6).
     assert 1 <= _component_fetches(live, component["id"]) - fetched_before <= 10
 
 

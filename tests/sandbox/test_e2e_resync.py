@@ -295,7 +295,7 @@ def test_a_refused_api_key_fails_the_run_with_one_line_naming_the_setting(
     assert "statuspageApiKey" in verdicts[0]
     # Told once, with every kind it failed.
     assert verdicts[0].count("refused the API key") == 1
-    assert "[statuspage, component_group, component, incident, incident_update]" in (
+    assert "[statuspage, incident, incident_update, component_group, component]" in (
         verdicts[0]
     )
     assert "not-the-key" not in run.output

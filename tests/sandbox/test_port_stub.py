@@ -267,6 +267,64 @@ def test_search_filters_by_rules_and_returns_only_included_fields(
     ]
 
 
+@pytest.mark.usefixtures("blueprints")
+def test_a_search_by_keys_finds_what_a_scan_finds(api: httpx.Client) -> None:
+    names = [f"svc-{n}" for n in range(30)]
+    services = [{"identifier": name, "properties": {"status": "up"}} for name in names]
+    _bulk_upsert(api, "toyService", services).raise_for_status()
+    _bulk_upsert(api, "toyTeam", [{"identifier": "svc-3"}]).raise_for_status()
+    asked = ["svc-7", "svc-3", "missing", "svc-3"]
+    by_keys = {
+        "combinator": "and",
+        "rules": [
+            {"property": "$identifier", "operator": "in", "value": asked},
+            {"property": "$blueprint", "operator": "=", "value": "toyService"},
+        ],
+    }
+    # The same question in a shape the stub can only answer by scanning.
+    by_scan = {"combinator": "or", "rules": [by_keys]}
+
+    answers = [
+        api.post("/v1/entities/search", json=query).json()["entities"]
+        for query in (by_keys, by_scan)
+    ]
+
+    assert answers[0] == answers[1]
+    assert [(e["blueprint"], e["identifier"]) for e in answers[0]] == [
+        ("toyService", "svc-3"),
+        ("toyService", "svc-7"),
+    ]
+
+
+def test_an_incremental_cursor_is_created_replaced_and_read_per_kind_and_index(
+    port: PortStub, api: httpx.Client
+) -> None:
+    api.post("/v1/integration", json={"installationId": INTEGRATION_ID})
+    url = f"/v1/integration/{INTEGRATION_ID}/cursor"
+    first: dict[str, str | int] = {"kind": "incident", "index": 3}
+
+    unset = api.get(url, params=first)
+    replace_unset = api.put(
+        url, params=first, json={"primary": "2026-01-01T00:00:00+00:00"}
+    )
+    created = api.post(url, params=first, json={"primary": "2026-01-01T00:00:00+00:00"})
+    replaced = api.put(url, params=first, json={"primary": "2026-01-02T00:00:00+00:00"})
+    other_index = api.get(url, params={"kind": "incident", "index": 4})
+    read = api.get(url, params=first)
+    nonsense = api.put(url, params=first, json={"primary": "yesterday"})
+
+    assert unset.status_code == 200
+    assert unset.json()["cursor"] is None
+    assert replace_unset.status_code == 404
+    assert created.status_code == replaced.status_code == 200
+    assert other_index.json()["cursor"] is None
+    assert read.json()["cursor"]["primary"] == "2026-01-02T00:00:00+00:00"
+    assert nonsense.status_code == 422
+    assert [(c["kind"], c["index"], c["primary"]) for c in port.cursors()] == [
+        ("incident", 3, "2026-01-02T00:00:00+00:00")
+    ]
+
+
 def test_search_with_an_unsupported_operator_is_an_error(api: httpx.Client) -> None:
     query = {"combinator": "and", "rules": [{"property": "$title", "operator": "~"}]}
 

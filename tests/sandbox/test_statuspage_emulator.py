@@ -271,6 +271,40 @@ def test_incidents_paginate_with_limit_newest_first(api: httpx.Client) -> None:
     assert api.get(path, params={"page": 4, "limit": 5}).json() == []
 
 
+def test_incident_lists_by_status_hold_open_upcoming_and_running_ones_newest_first(
+    own_api: httpx.Client, own_emu: StatuspageEmulator
+) -> None:
+    path = f"/v1/pages/{SAMPLE_PAGE}/incidents"
+    opened = own_emu.add_incident(SAMPLE_PAGE, status="identified")
+    upcoming = own_emu.add_incident(SAMPLE_PAGE, status="scheduled", impact="none")
+    running = own_emu.add_incident(SAMPLE_PAGE, status="scheduled", impact="none")
+    own_emu.add_incident_update(SAMPLE_PAGE, running["id"], "in_progress")
+    everything = get_all_pages(own_api, path, "limit", 100)
+
+    def listed(name: str) -> list[dict[str, Any]]:
+        return get_all_pages(own_api, f"{path}/{name}", "per_page", 2)
+
+    def of_status(*statuses: str) -> list[str]:
+        return [i["id"] for i in everything if i["status"] in statuses]
+
+    unresolved = listed("unresolved")
+    assert [i["id"] for i in unresolved] == of_status(
+        "investigating", "identified", "monitoring"
+    )
+    assert opened["id"] in [i["id"] for i in unresolved]
+    assert [i["id"] for i in listed("upcoming")] == of_status("scheduled")
+    assert upcoming["id"] in of_status("scheduled")
+    assert running["id"] in [i["id"] for i in listed("active_maintenance")]
+    assert [i["id"] for i in listed("active_maintenance")] == of_status(
+        "in_progress", "verifying"
+    )
+    # Whole incidents, as /incidents has them, updates included.
+    assert unresolved[0] == next(
+        i for i in everything if i["id"] == unresolved[0]["id"]
+    )
+    assert own_api.get(f"{path}/unresolved", params={"page": 0}).status_code == 400
+
+
 def test_invalid_paging_parameters_are_rejected(api: httpx.Client) -> None:
     response = api.get(f"/v1/pages/{SAMPLE_PAGE}/incidents", params={"page": 0})
 

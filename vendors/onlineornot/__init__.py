@@ -7,9 +7,14 @@ Incidents: the list gives each incident's base fields only; its components and u
 from its detail route. So each listed incident is read once more, and a resync of N incidents
 on a page costs ceil(N/100) list requests plus N detail requests. Nothing else is read per
 incident: the detail carries the updates, so their own list route is never asked.
+
+An incremental sync cannot narrow the list (it has no filter and no documented order), so it
+reads the list whole, but reads in detail only the incidents still open or whose entry shows a
+change since the cursor: ceil(N/100) requests plus one per such incident.
 """
 
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from typing import Any, Final
 from urllib.parse import quote
 
@@ -29,7 +34,7 @@ from live_events.security import redact_token
 from live_events.triggers import Notification
 from page_status import PublishedStatus
 from settings import Config, RateLimit, VendorSettings, api_host, id_list, optional_key
-from vendors.base import Vendor
+from vendors.base import CLOCK_SKEW_ALLOWANCE, Vendor, not_before
 from vendors.onlineornot import normalise
 from vendors.onlineornot.normalise import ID_PREFIX, PROVIDER
 from vendors.onlineornot.webhooks import DESCRIPTION, ensure_webhook, notification_of
@@ -135,12 +140,18 @@ class OnlineOrNotVendor(Vendor):
         """Each listed incident as its detail route has it (one request per incident)."""
         path = f"{self._page_path(page_id)}/incidents"
         async for listed in self._paginate(path):
-            yield [
-                normalise.incident(
-                    await self._object(f"{path}/{_quoted(raw['id'])}"), page_id
-                )
-                for raw in listed
-            ]
+            yield await self._details(path, listed, page_id)
+
+    async def incidents_since(
+        self, page_id: str, since: datetime
+    ) -> AsyncIterator[list[Item]]:
+        """The listed incidents still open or changed since `since`, in detail."""
+        path = f"{self._page_path(page_id)}/incidents"
+        cutoff = since - CLOCK_SKEW_ALLOWANCE
+        async for listed in self._paginate(path):
+            changed = [raw for raw in listed if _may_have_changed(raw, cutoff)]
+            if changed:
+                yield await self._details(path, changed, page_id)
 
     async def incident(self, page_id: str, incident_id: str) -> Item:
         path = f"{self._page_path(page_id)}/incidents/{_segment(incident_id)}"
@@ -186,6 +197,14 @@ class OnlineOrNotVendor(Vendor):
 
     async def delete_webhook(self, webhook_id: str) -> None:
         await self.api.request("DELETE", f"/webhooks/{_quoted(webhook_id)}")
+
+    async def _details(self, path: str, listed: list[Item], page_id: str) -> list[Item]:
+        return [
+            normalise.incident(
+                await self._object(f"{path}/{_quoted(raw['id'])}"), page_id
+            )
+            for raw in listed
+        ]
 
     def _page_path(self, page_id: str) -> str:
         return f"/status_pages/{_segment(page_id)}"
@@ -254,6 +273,23 @@ def _is_last(items: list[Item], read: int, info: Any) -> bool:
         return read >= total
     size = _whole_number(info.get("per_page")) or PAGE_SIZE
     return len(items) < size
+
+
+def _may_have_changed(listed: Item, cutoff: datetime) -> bool:
+    """Whether an incident's list entry leaves open a change at or after `cutoff`: it has not
+    ended, or it was updated, ended or last noted since; a time that cannot be read counts
+    as a change."""
+    if not listed.get("ended"):
+        return True
+    latest = listed.get("latest_update")
+    stamps = [
+        listed.get("updated_at"),
+        listed.get("ended"),
+        latest.get("date_happened") if isinstance(latest, dict) else None,
+    ]
+    return any(
+        not_before(stamp, cutoff) is not False for stamp in stamps if stamp is not None
+    )
 
 
 def _whole_number(value: object) -> int | None:

@@ -1,0 +1,334 @@
+"""`make bench`: what a full resync and an incremental run cost, against the sandbox.
+
+For each size (by default 1 page of 50 incidents, and 10 pages of 1,000), at Statuspage's real
+limit (60 requests in any 60 s) and with the limit lifted, it runs the real integration
+(`ocean sail`, event listener ONCE) against a fresh emulator and Port stand-in: a full resync,
+then one change upstream (sandbox/change.py), then an incremental run. Each row says:
+
+- the API requests made (against the key; the public status pages are counted apart), and the
+  fewest that read every list the run must read: a list of n items takes n // 100 + 1
+  requests (a full last page needs one more to show it is the last), and an incremental run
+  reads 6 lists a page, each of one request when little changed;
+- the seconds the process took, and the rolling-window floor for N requests under a limit of
+  L per W seconds, W * floor((N - 1) / L): no client can be faster;
+- the CPU seconds of the process and its mapping workers, and the process's peak resident memory
+  (the workers are forks of it, sharing its memory).
+
+The full resync at the limit should take no more than 10% over max(floor, CPU): the requests
+wait for the window while Ocean maps what came before. Every run must complete and land what
+it should, or the bench fails.
+"""
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Final
+
+from sandbox.change import (
+    INCREMENTAL_ENVIRONMENT,
+    INCREMENTAL_LISTS_PER_PAGE,
+    make_change,
+    missing_from_port,
+)
+from sandbox.expected import BLUEPRINTS, expected_identifiers
+from sandbox.ocean_process import LAUNCHER, ROOT, Sandbox, ocean_environment
+from sandbox.port.server import PortStub
+from sandbox.statuspage.api import PUBLIC_PREFIX
+from sandbox.statuspage.config import (
+    DEFAULT_API_KEY,
+    DataConfig,
+    EmulatorConfig,
+    RateLimitConfig,
+)
+from sandbox.statuspage.core import EmulatorCore
+from sandbox.statuspage.server import StatuspageEmulator
+
+PAGE_SIZE: Final = 100
+LIMIT: Final = 60
+WINDOW_SECONDS: Final = 60
+# The integration's own limit when the emulator's is lifted: its highest setting.
+LIFTED: Final = 10_000
+# How much over max(floor, CPU) a full resync at the limit may take.
+TOLERANCE: Final = 0.10
+RUN_TIMEOUT_SECONDS: Final = 420.0
+# The sizes of issue 11: the foundation's one page, and an account with history.
+DEFAULT_SIZES: Final = ("1x50", "10x1000")
+SIZES: Final = {
+    "1x50": DataConfig(pages=1, groups=5, components=20, incidents=50),
+    "10x1000": DataConfig(pages=10, groups=10, components=50, incidents=1000),
+}
+LIMITS: Final = ("at", "lifted")
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One `ocean sail` run: its exit, and what it cost."""
+
+    returncode: int
+    seconds: float
+    cpu_seconds: float
+    peak_rss_bytes: int
+    requests: int
+    public_requests: int
+    refused: int
+    output: str
+
+
+@dataclass(frozen=True)
+class Row:
+    run: str
+    limited: bool
+    measured: Measured
+    minimum: int
+
+    @property
+    def floor_seconds(self) -> float | None:
+        if not self.limited:
+            return None
+        return WINDOW_SECONDS * ((self.measured.requests - 1) // LIMIT)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    started = time.monotonic()
+    failures: list[str] = []
+    for size in args.size or DEFAULT_SIZES:
+        data = _size(size, args.updates)
+        rows: list[Row] = []
+        for limit in args.limit or LIMITS:
+            rows += _bench(data, limited=limit == "at", failures=failures)
+        _print_table(size, data, rows)
+        failures += judge(rows)
+    print(f"\nBench took {time.monotonic() - started:.0f} s in all.")
+    for failure in failures:
+        print(f"FAILED: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _bench(data: DataConfig, limited: bool, failures: list[str]) -> list[Row]:
+    """A full resync, one change, and an incremental run, on a fresh emulator and Port."""
+    rate = RateLimitConfig(limit=LIMIT if limited else 0, window_seconds=WINDOW_SECONDS)
+    mode = "at the limit" if limited else "limit lifted"
+    with (
+        StatuspageEmulator(EmulatorConfig(data=data, rate_limit=rate)) as emulator,
+        PortStub() as port,
+    ):
+        sandbox = Sandbox(emulator.base_url, port.base_url, DEFAULT_API_KEY)
+        config = {
+            "RATE_LIMIT_REQUESTS": str(LIMIT if limited else LIFTED),
+            "RATE_LIMIT_WINDOW_SECONDS": str(WINDOW_SECONDS),
+        }
+        full = _run(emulator, ocean_environment(sandbox, config=config))
+        if full.returncode != 0 or _missing(emulator, port):
+            failures.append(f"the full resync ({mode}) did not land everything")
+            _keep_output(full)
+        change = make_change(emulator)
+        # A fresh window, as for a scheduled run a while later; only its requests count.
+        emulator.reset_observations()
+        environment = ocean_environment(
+            sandbox, config=config, extra=INCREMENTAL_ENVIRONMENT
+        )
+        incremental = _run(emulator, environment)
+        if incremental.returncode != 0 or missing_from_port(port, change):
+            failures.append(f"the incremental run ({mode}) did not land the change")
+            _keep_output(incremental)
+        return [
+            Row("full resync", limited, full, _full_minimum(emulator)),
+            Row(
+                "incremental, 1 change",
+                limited,
+                incremental,
+                1 + INCREMENTAL_LISTS_PER_PAGE * data.pages,
+            ),
+        ]
+
+
+def _run(emulator: EmulatorCore, environment: Mapping[str, str]) -> Measured:
+    """One `ocean sail`, with the CPU time of it and its workers, and its peak memory."""
+    before = len(emulator.log)
+    with tempfile.TemporaryFile("w+") as output:
+        started = time.monotonic()
+        process = subprocess.Popen(
+            [sys.executable, *LAUNCHER],
+            cwd=ROOT,
+            env=dict(environment),
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        status, usage, peak_rss = _wait(process, RUN_TIMEOUT_SECONDS)
+        seconds = time.monotonic() - started
+        output.seek(0)
+        text = output.read()
+    log = emulator.log[before:]
+    public = sum(1 for entry in log if entry.path.startswith(f"{PUBLIC_PREFIX}/"))
+    return Measured(
+        returncode=os.waitstatus_to_exitcode(status),
+        seconds=seconds,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        peak_rss_bytes=peak_rss,
+        requests=len(log) - public,
+        public_requests=public,
+        refused=sum(1 for entry in log if entry.status in (420, 429)),
+        output=text,
+    )
+
+
+def _wait(
+    process: subprocess.Popen[str], timeout: float
+) -> tuple[int, resource.struct_rusage, int]:
+    """Its exit status, its and its waited-for workers' resource usage, and its peak
+    resident memory. The peak is read from the process while it runs (VmHWM only grows):
+    the usage's own maximum would count the bench's memory, which the process was forked
+    from before it started the integration."""
+    deadline = time.monotonic() + timeout
+    peak = 0
+    while True:
+        peak = max(peak, _high_water_mark(process.pid))
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            # The run is reaped here, so Popen must not wait for it again.
+            process.returncode = os.waitstatus_to_exitcode(status)
+            return status, usage, peak
+        if time.monotonic() > deadline:
+            process.kill()
+        time.sleep(0.05)
+
+
+def _high_water_mark(pid: int) -> int:
+    """The peak resident memory of a running process (Linux), 0 once it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _full_minimum(emulator: EmulatorCore) -> int:
+    """The page list, and each page's groups, components (groups listed among them too)
+    and incidents, each list of n items in n // 100 + 1 requests."""
+    with emulator.reading() as state:
+        sizes = [
+            size
+            for page in state.pages.values()
+            for size in (len(page.groups), len(page.components), len(page.incidents))
+        ]
+    return 1 + sum(size // PAGE_SIZE + 1 for size in sizes)
+
+
+def _missing(emulator: EmulatorCore, port: PortStub) -> bool:
+    expected = expected_identifiers(emulator)
+    return any(
+        port.entity_identifiers(blueprint) != expected[blueprint]
+        for blueprint in BLUEPRINTS
+    )
+
+
+def judge(rows: list[Row]) -> list[str]:
+    """A full resync the limit holds back (its floor is not 0) must come within TOLERANCE
+    of max(floor, CPU); below the limit, the process's start dominates and is only shown.
+    """
+    failures = []
+    for row in rows:
+        floor = row.floor_seconds
+        if row.run != "full resync" or floor is None:
+            continue
+        bound = max(floor, row.measured.cpu_seconds)
+        over = row.measured.seconds / bound - 1
+        judged = floor > 0
+        verdict = (
+            ("within" if over <= TOLERANCE else "NOT within") + f" {TOLERANCE:.0%}"
+            if judged
+            else "not judged: the limit never held it back"
+        )
+        print(
+            f"  Full resync at the limit: {row.measured.seconds:.1f} s = "
+            f"{row.measured.seconds / bound:.2f} x max(floor {floor:.0f} s, "
+            f"CPU {row.measured.cpu_seconds:.1f} s), {verdict}"
+        )
+        if judged and over > TOLERANCE:
+            failures.append(
+                f"a full resync at the limit took {over:.1%} over max(floor, CPU)"
+            )
+    return failures
+
+
+def _print_table(size: str, data: DataConfig, rows: list[Row]) -> None:
+    pages, incidents = size.split("x")
+    print(
+        f"\n{pages} page(s) x {incidents} incidents ({data.components} components, "
+        f"{data.groups} groups, {data.updates} updates an incident, per page)"
+    )
+    header = (
+        f"  {'run':<22}{'limit':<9}{'requests':>9}{'minimum':>9}{'seconds':>9}"
+        f"{'floor':>8}{'CPU s':>8}{'peak RSS':>10}"
+    )
+    print(header)
+    print("  " + "-" * (len(header) - 2))
+    for row in rows:
+        floor = "-" if row.floor_seconds is None else f"{row.floor_seconds:.0f}"
+        measured = row.measured
+        print(
+            f"  {row.run:<22}{'60/60 s' if row.limited else 'lifted':<9}"
+            f"{measured.requests:>9}{row.minimum:>9}{measured.seconds:>9.1f}"
+            f"{floor:>8}{measured.cpu_seconds:>8.1f}"
+            f"{measured.peak_rss_bytes / 2**20:>6.0f} MiB"
+        )
+    extra = {r.measured.public_requests for r in rows}
+    refused = sum(r.measured.refused for r in rows)
+    print(
+        f"  (plus {'/'.join(str(n) for n in sorted(extra))} request(s) to the pages' "
+        f"public status APIs, another host; {refused} answered 420/429)"
+    )
+
+
+def _keep_output(run: Measured) -> None:
+    log = Path(tempfile.gettempdir()) / "statuspage-bench-ocean.log"
+    log.write_text(run.output)
+    print(f"  (exit {run.returncode}; the integration's output is in {log})")
+
+
+def _size(size: str, updates: int) -> DataConfig:
+    if size in SIZES:
+        return replace(SIZES[size], updates=updates)
+    try:
+        pages, incidents = (int(part) for part in size.split("x"))
+    except ValueError:
+        raise SystemExit(
+            f"--size takes PAGESxINCIDENTS, e.g. 2x100, not {size!r}"
+        ) from None
+    return DataConfig(
+        pages=pages, groups=5, components=20, incidents=incidents, updates=updates
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
+    parser.add_argument(
+        "--size",
+        action="append",
+        help="PAGESxINCIDENTS, repeatable (default: 1x50 and 10x1000)",
+    )
+    parser.add_argument(
+        "--limit",
+        action="append",
+        choices=LIMITS,
+        help="at Statuspage's 60/60 s, or lifted; repeatable (default: both)",
+    )
+    parser.add_argument("--updates", type=int, default=3, help="per incident")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())
