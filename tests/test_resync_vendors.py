@@ -11,6 +11,7 @@ import httpx
 import pytest
 import respx
 
+from sandbox.expected import BLUEPRINTS
 from tests.support import (
     HOST,
     ONLINEORNOT_HOST,
@@ -21,13 +22,6 @@ from tests.support import (
 from tests.webhook_processors.support import captured_logs
 
 OON_KEY = "oon-token-that-must-never-be-logged"
-BLUEPRINTS = (
-    "statuspage",
-    "statuspageComponentGroup",
-    "statuspageComponent",
-    "statuspageIncident",
-    "statuspageIncidentUpdate",
-)
 # Entities an earlier sync left that neither vendor has any more: a healthy resync deletes
 # them, a failed one must not.
 STALE = [

@@ -45,6 +45,10 @@ class Vendor(ABC):
     key_setting: ClassVar[str]
     page_ids_setting: ClassVar[str]
     dialect: ClassVar[Dialect]
+    # Where the API's paths start under its host (`/v1`).
+    api_path: ClassVar[str]
+    # Put before the vendor's ids in Port, so that two vendors' ids never collide.
+    id_prefix: ClassVar[str] = ""
     # Where (under Ocean's /integration) the vendor delivers webhooks; None: it sends none.
     webhook_path: ClassVar[str | None] = None
     # Whether registering a webhook needs the webhookSubscriberEmail setting.
@@ -79,13 +83,15 @@ class Vendor(ABC):
         """The vendor's settings, or None when its key is not set."""
 
     @classmethod
-    @abstractmethod
     def base_url(cls, settings: VendorSettings) -> str:
-        """Where its API's paths start."""
+        """Where its API's paths start: the host setting, with `api_path` added unless the
+        setting already ends with it."""
+        host = settings.host.rstrip("/")
+        return host if host.endswith(cls.api_path) else f"{host}{cls.api_path}"
 
     def port_id(self, vendor_id: str) -> str:
         """The identifier Port holds for one of the vendor's ids."""
-        return vendor_id
+        return f"{self.id_prefix}{vendor_id}"
 
     @abstractmethod
     async def pages(self) -> list[Item]:

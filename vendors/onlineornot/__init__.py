@@ -67,6 +67,8 @@ def _described(error: dict[str, Any]) -> str:
 
 class OnlineOrNotVendor(Vendor):
     provider = PROVIDER
+    api_path = "/v1"
+    id_prefix = ID_PREFIX
     key_setting = KEY_SETTING
     page_ids_setting = "onlineornotStatusPageIds"
     dialect = Dialect(
@@ -87,21 +89,16 @@ class OnlineOrNotVendor(Vendor):
             provider=PROVIDER,
             api_key=api_key,
             host=api_host(
-                "onlineornotHost", config.get("onlineornot_host"), DEFAULT_HOST, ["/v1"]
+                "onlineornotHost",
+                config.get("onlineornot_host"),
+                DEFAULT_HOST,
+                [cls.api_path],
             ),
             page_ids=id_list(
                 "onlineornotStatusPageIds", config.get("onlineornot_status_page_ids")
             ),
             rate_limit=RATE_LIMIT,
         )
-
-    @classmethod
-    def base_url(cls, settings: VendorSettings) -> str:
-        host = settings.host.rstrip("/")
-        return host if host.endswith("/v1") else f"{host}/v1"
-
-    def port_id(self, vendor_id: str) -> str:
-        return normalise.port_id(vendor_id)
 
     async def pages(self) -> list[Item]:
         return [

@@ -76,6 +76,8 @@ class PingPongSettings(VendorSettings):
 
 class PingPongVendor(Vendor):
     provider = PROVIDER
+    api_path = "/rest/v1"
+    id_prefix = ID_PREFIX
     key_setting = KEY_SETTING
     # PingPong has one page per token: this setting names it, it selects nothing.
     page_ids_setting = PAGE_ID_SETTING
@@ -96,17 +98,15 @@ class PingPongVendor(Vendor):
             provider=PROVIDER,
             api_key=api_key,
             host=api_host(
-                "pingpongHost", config.get("pingpong_host"), DEFAULT_HOST, ["/rest/v1"]
+                "pingpongHost",
+                config.get("pingpong_host"),
+                DEFAULT_HOST,
+                [cls.api_path],
             ),
             page_ids=(),
             rate_limit=RATE_LIMIT,
             page_id=_page_id_setting(config.get("pingpong_page_id")),
         )
-
-    @classmethod
-    def base_url(cls, settings: VendorSettings) -> str:
-        host = settings.host.rstrip("/")
-        return host if host.endswith("/rest/v1") else f"{host}/rest/v1"
 
     def __init__(
         self,
@@ -118,9 +118,6 @@ class PingPongVendor(Vendor):
         self.configured_page_id = (
             settings.page_id if isinstance(settings, PingPongSettings) else None
         )
-
-    def port_id(self, vendor_id: str) -> str:
-        return normalise.port_id(vendor_id)
 
     async def pages(self) -> list[Item]:
         live = await self._object(ROUTES.live)

@@ -61,6 +61,7 @@ def _error_message(body: Any) -> str | None:
 
 class StatuspageVendor(Vendor):
     provider = PROVIDER
+    api_path = "/v1"
     key_setting = "statuspageApiKey"
     page_ids_setting = "statuspageIds"
     dialect = Dialect(
@@ -83,7 +84,10 @@ class StatuspageVendor(Vendor):
             provider=PROVIDER,
             api_key=api_key,
             host=api_host(
-                "statuspageHost", config.get("statuspage_host"), DEFAULT_HOST, ["/v1"]
+                "statuspageHost",
+                config.get("statuspage_host"),
+                DEFAULT_HOST,
+                [cls.api_path],
             ),
             page_ids=id_list("statuspageIds", config.get("statuspage_ids")),
             rate_limit=RateLimit(
@@ -102,11 +106,6 @@ class StatuspageVendor(Vendor):
             ),
             uptime=uptime_settings(config),
         )
-
-    @classmethod
-    def base_url(cls, settings: VendorSettings) -> str:
-        host = settings.host.rstrip("/")
-        return host if host.endswith("/v1") else f"{host}/v1"
 
     async def pages(self) -> list[Item]:
         return [_with_provider(page) for page in await self._list("/pages")]
