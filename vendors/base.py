@@ -13,10 +13,10 @@ a cursor (`incidents_since`); one that cannot is served its whole list by the de
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, Final
 
-from client import ApiClient, Dialect, Item, RetryPolicy
+from client import ApiClient, Dialect, Item, RetryPolicy, VendorNotFoundError
 from live_events.endpoint import OurEndpoint
 from live_events.triggers import InvalidEventError, Notification
 from page_status import PublishedStatus
@@ -25,18 +25,6 @@ from settings import Config, RateLimit, VendorSettings
 # An incremental sync's cursor is our clock, a vendor's timestamps its own: looking this far
 # before the cursor loses no change to clocks that disagree by less.
 CLOCK_SKEW_ALLOWANCE: Final = timedelta(minutes=5)
-
-
-def not_before(stamp: object, moment: datetime) -> bool | None:
-    """Whether the ISO 8601 time `stamp` is at or after `moment`; None when it is no time
-    (absent, or unreadable). A time without a zone is taken as UTC."""
-    if not isinstance(stamp, str) or not stamp:
-        return None
-    try:
-        parsed = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)) >= moment
 
 
 class Vendor(ABC):
@@ -92,6 +80,15 @@ class Vendor(ABC):
     def port_id(self, vendor_id: str) -> str:
         """The identifier Port holds for one of the vendor's ids."""
         return f"{self.id_prefix}{vendor_id}"
+
+    def vendor_id(self, port_id: str) -> str:
+        """The vendor's own id in one of Port's identifiers; VendorNotFoundError when it is
+        not one of this vendor's."""
+        if not port_id.startswith(self.id_prefix) or port_id == self.id_prefix:
+            raise VendorNotFoundError(
+                f"{port_id!r} is not an identifier of {self.dialect.name}"
+            )
+        return port_id.removeprefix(self.id_prefix)
 
     @abstractmethod
     async def pages(self) -> list[Item]:

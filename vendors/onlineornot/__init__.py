@@ -26,7 +26,6 @@ from client import (
     VendorApiError,
     VendorAuthError,
     VendorError,
-    VendorNotFoundError,
     paginate,
 )
 from live_events.endpoint import OurEndpoint
@@ -34,7 +33,8 @@ from live_events.security import redact_token
 from live_events.triggers import Notification
 from page_status import PublishedStatus
 from settings import Config, RateLimit, VendorSettings, api_host, id_list, optional_key
-from vendors.base import CLOCK_SKEW_ALLOWANCE, Vendor, not_before
+from vendors.base import CLOCK_SKEW_ALLOWANCE, Vendor
+from vendors.fields import parsed_time
 from vendors.onlineornot import normalise
 from vendors.onlineornot.normalise import ID_PREFIX, PROVIDER
 from vendors.onlineornot.webhooks import DESCRIPTION, ensure_webhook, notification_of
@@ -130,7 +130,7 @@ class OnlineOrNotVendor(Vendor):
             yield [normalise.component(raw, page_id) for raw in batch]
 
     async def component(self, page_id: str, component_id: str) -> Item:
-        path = f"{self._page_path(page_id)}/components/{_segment(component_id)}"
+        path = f"{self._page_path(page_id)}/components/{self._segment(component_id)}"
         return normalise.component(await self._object(path), page_id)
 
     async def incidents(self, page_id: str) -> AsyncIterator[list[Item]]:
@@ -151,7 +151,7 @@ class OnlineOrNotVendor(Vendor):
                 yield await self._details(path, changed, page_id)
 
     async def incident(self, page_id: str, incident_id: str) -> Item:
-        path = f"{self._page_path(page_id)}/incidents/{_segment(incident_id)}"
+        path = f"{self._page_path(page_id)}/incidents/{self._segment(incident_id)}"
         return normalise.incident(await self._object(path), page_id)
 
     def notification_of(self, payload: Any) -> Notification:
@@ -164,7 +164,7 @@ class OnlineOrNotVendor(Vendor):
             )
             return
         try:
-            await ensure_webhook(self, endpoint, [_own(p) for p in page_ids])
+            await ensure_webhook(self, endpoint, [self.vendor_id(p) for p in page_ids])
         except VendorAuthError as error:
             # What a free plan answers: webhooks are a paid feature. Not fatal.
             logger.warning(
@@ -203,8 +203,11 @@ class OnlineOrNotVendor(Vendor):
             for raw in listed
         ]
 
+    def _segment(self, port_id: str) -> str:
+        return _quoted(self.vendor_id(port_id))
+
     def _page_path(self, page_id: str) -> str:
-        return f"/status_pages/{_segment(page_id)}"
+        return f"/status_pages/{self._segment(page_id)}"
 
     async def _paginate(self, path: str) -> AsyncIterator[list[Item]]:
         """Each page of a list, 100 items asked a page. The list ends at an empty page, once
@@ -285,7 +288,9 @@ def _may_have_changed(listed: Item, cutoff: datetime) -> bool:
         latest.get("date_happened") if isinstance(latest, dict) else None,
     ]
     return any(
-        not_before(stamp, cutoff) is not False for stamp in stamps if stamp is not None
+        (moment := parsed_time(stamp)) is None or moment >= cutoff
+        for stamp in stamps
+        if stamp is not None
     )
 
 
@@ -296,17 +301,6 @@ def _whole_number(value: object) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value)
     return value if isinstance(value, int) and value >= 0 else None
-
-
-def _own(port_id: str) -> str:
-    """The vendor's id in one of our identifiers."""
-    if not port_id.startswith(ID_PREFIX) or len(port_id) == len(ID_PREFIX):
-        raise VendorNotFoundError(f"{port_id!r} is not an OnlineOrNot identifier")
-    return port_id.removeprefix(ID_PREFIX)
-
-
-def _segment(port_id: str) -> str:
-    return _quoted(_own(port_id))
 
 
 def _quoted(vendor_id: str) -> str:

@@ -7,11 +7,11 @@ Fields Statuspage has and OnlineOrNot lacks are left out; a mapping reading them
 """
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Final
-from urllib.parse import urlsplit
 
 from client import Item
+from vendors.fields import EARLIEST, host_of, moment, objects, text
 
 PROVIDER: Final = "onlineornot"
 ID_PREFIX: Final = f"{PROVIDER}-"
@@ -58,15 +58,15 @@ def port_id(vendor_id: str) -> str:
 
 
 def page(raw: Item) -> Item:
-    subdomain = _text(raw.get("subdomain"))
-    custom_domain = _text(raw.get("custom_domain"))
+    subdomain = text(raw.get("subdomain"))
+    custom_domain = text(raw.get("custom_domain"))
     indicator, description = _PAGE_STATUS.get(str(raw.get("status")), (None, None))
     hosted = f"https://{subdomain}.onlineornot.com" if subdomain else None
     return {
         "id": port_id(raw["id"]),
         "name": raw.get("name"),
         "subdomain": subdomain,
-        "domain": _host_of(custom_domain),
+        "domain": host_of(custom_domain),
         "url": custom_domain or hosted,
         "page_description": raw.get("description"),
         "hidden_from_search": raw.get("hide_from_search_engines"),
@@ -192,7 +192,7 @@ def _incident_components(listed: object, updates: Sequence[Item]) -> list[Item]:
     """The incident's components, each with the status its latest update gave it."""
     latest_status: dict[str, str | None] = {}
     for update in updates:
-        for change in _objects(update.get("components")):
+        for change in objects(update.get("components")):
             if isinstance(change.get("id"), str):
                 latest_status[change["id"]] = component_status(change.get("new_status"))
     return [
@@ -201,7 +201,7 @@ def _incident_components(listed: object, updates: Sequence[Item]) -> list[Item]:
             "name": item.get("name"),
             "status": latest_status.get(item["id"]),
         }
-        for item in _objects(listed)
+        for item in objects(listed)
         if isinstance(item.get("id"), str)
     ]
 
@@ -214,7 +214,7 @@ def _affected_components(changes: object) -> list[Item] | None:
             "old_status": component_status(change.get("old_status")),
             "new_status": component_status(change.get("new_status")),
         }
-        for change in _objects(changes)
+        for change in objects(changes)
         if isinstance(change.get("id"), str)
     ]
     return affected or None
@@ -223,21 +223,10 @@ def _affected_components(changes: object) -> list[Item] | None:
 def _oldest_first(updates: object) -> list[Item]:
     """The updates with an id, oldest first by when they happened; the API's order is
     undocumented, and ties keep it."""
-    valid = [u for u in _objects(updates) if isinstance(u.get("id"), str)]
+    valid = [u for u in objects(updates) if isinstance(u.get("id"), str)]
     return sorted(
-        valid, key=lambda u: _moment(u.get("date_happened") or u.get("created_at"))
+        valid, key=lambda u: moment(u.get("date_happened") or u.get("created_at"))
     )
-
-
-def _moment(value: object) -> datetime:
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            pass
-        else:
-            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return datetime.min.replace(tzinfo=UTC)
 
 
 def _after(start: object, minutes: object) -> str | None:
@@ -246,30 +235,12 @@ def _after(start: object, minutes: object) -> str | None:
         return None
     if not isinstance(minutes, int | float):
         return None
-    begins = _moment(start)
-    if begins == _moment(None):
+    begins = moment(start)
+    if begins == EARLIEST:
         return None
     ends = (begins + timedelta(minutes=minutes)).astimezone(UTC)
     return f"{ends.strftime('%Y-%m-%dT%H:%M:%S')}.{ends.microsecond // 1000:03d}Z"
 
 
-def _objects(value: object) -> list[Item]:
-    if not isinstance(value, list):
-        return []
-    return [item for item in value if isinstance(item, dict)]
-
-
 def _optional_port_id(value: object) -> str | None:
     return port_id(value) if isinstance(value, str) and value else None
-
-
-def _text(value: object) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _host_of(url: str | None) -> str | None:
-    """`https://status.example.com` -> `status.example.com` (a custom domain is a URI)."""
-    if url is None:
-        return None
-    parts = urlsplit(url if "//" in url else f"//{url}")
-    return parts.hostname

@@ -159,7 +159,7 @@ class PingPongVendor(Vendor):
             yield [normalise.component(raw, page_id) for raw in batch]
 
     async def component(self, page_id: str, component_id: str) -> Item:
-        raw = await self._object(ROUTES.component, _own(component_id))
+        raw = await self._object(ROUTES.component, self.vendor_id(component_id))
         return normalise.component(raw, page_id)
 
     async def incidents(self, page_id: str) -> AsyncIterator[list[Item]]:
@@ -177,10 +177,12 @@ class PingPongVendor(Vendor):
     async def incident(self, page_id: str, incident_id: str) -> Item:
         """An incident, or else a maintenance, by id."""
         try:
-            return await self.read_by_id(ROUTES.incident, _own(incident_id), page_id)
+            return await self.read_by_id(
+                ROUTES.incident, self.vendor_id(incident_id), page_id
+            )
         except VendorNotFoundError:
             return await self.read_by_id(
-                ROUTES.maintenance_item, _own(incident_id), page_id
+                ROUTES.maintenance_item, self.vendor_id(incident_id), page_id
             )
 
     async def read_by_id(self, route: Route, vendor_id: str, page_id: str) -> Item:
@@ -257,10 +259,3 @@ def _has_id(item: object) -> bool:
 
 def _batches(items: Sequence[Item]) -> list[list[Item]]:
     return [list(items[i : i + BATCH_SIZE]) for i in range(0, len(items), BATCH_SIZE)]
-
-
-def _own(port_id: str) -> str:
-    """The vendor's id in one of our identifiers."""
-    if not port_id.startswith(ID_PREFIX) or len(port_id) == len(ID_PREFIX):
-        raise VendorNotFoundError(f"{port_id!r} is not a PingPong identifier")
-    return port_id.removeprefix(ID_PREFIX)

@@ -10,12 +10,11 @@ Fields Statuspage has and PingPong lacks are left out; a mapping reading them ge
 import hashlib
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Final
-from urllib.parse import urlsplit
 
 from client import Item
 from page_status import INDICATORS, PublishedStatus
+from vendors.fields import host_of, moment, objects, text
 
 PROVIDER: Final = "pingpong"
 ID_PREFIX: Final = f"{PROVIDER}-"
@@ -77,8 +76,8 @@ def page_id_of(project: object) -> str:
 def page(live: Item, page_id: str) -> Item:
     """The project behind the token, from `/live` (its incident and maintenance lists are
     synced as incidents, and left out of `raw`)."""
-    url = _text(live.get("url"))
-    host = _host_of(url)
+    url = text(live.get("url"))
+    host = host_of(url)
     hosted = host is not None and host.endswith(_HOSTED_DOMAIN)
     return {
         "id": port_id(page_id),
@@ -94,7 +93,7 @@ def page(live: Item, page_id: str) -> Item:
 def published_status(status: Item) -> PublishedStatus | None:
     """`/status` in Statuspage's indicator, with PingPong's own words; None for a phrase
     PingPong does not document (the status is then derived)."""
-    phrase = _text(status.get("status"))
+    phrase = text(status.get("status"))
     indicator = _PAGE_INDICATOR.get(_word(phrase))
     if indicator is None or phrase is None:
         return None
@@ -145,7 +144,7 @@ def component_status(value: object) -> str | None:
 def incident(raw: Item, page_id: str) -> Item:
     incident_id = port_id(raw["id"])
     updates = _oldest_first(raw.get("updates"))
-    affected = _objects(raw.get("affected_components"))
+    affected = objects(raw.get("affected_components"))
     newest = updates[-1].get("created_at") if updates else None
     return {
         "id": incident_id,
@@ -183,7 +182,7 @@ def maintenance(raw: Item, page_id: str) -> Item:
         "resolved_at": raw.get("ends_at") if status == "completed" else None,
         "scheduled_for": raw.get("scheduled_for"),
         "scheduled_until": raw.get("ends_at"),
-        "components": _components(_objects(raw.get("affected_components"))),
+        "components": _components(objects(raw.get("affected_components"))),
         "incident_updates": [],
         "provider": PROVIDER,
         "raw": raw,
@@ -248,36 +247,9 @@ def _components(affected: Sequence[Item]) -> list[Item]:
 def _oldest_first(updates: object) -> list[Item]:
     """The updates with an id, oldest first (the docs' samples are, but do not say so);
     ties keep the API's order."""
-    valid = [u for u in _objects(updates) if isinstance(u.get("id"), str)]
-    return sorted(valid, key=lambda u: _moment(u.get("created_at")))
-
-
-def _moment(value: object) -> datetime:
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            pass
-        else:
-            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return datetime.min.replace(tzinfo=UTC)
-
-
-def _objects(value: object) -> list[Item]:
-    if not isinstance(value, list):
-        return []
-    return [item for item in value if isinstance(item, dict)]
+    valid = [u for u in objects(updates) if isinstance(u.get("id"), str)]
+    return sorted(valid, key=lambda u: moment(u.get("created_at")))
 
 
 def _word(value: object) -> str:
     return " ".join(value.split()).lower() if isinstance(value, str) else ""
-
-
-def _text(value: object) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _host_of(url: str | None) -> str | None:
-    if url is None:
-        return None
-    return urlsplit(url if "//" in url else f"//{url}").hostname
