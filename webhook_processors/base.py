@@ -86,11 +86,10 @@ class TriggerProcessor(AbstractWebhookProcessor):
                 "checked. Nothing was changed."
             )
             return False
-        runtime = current_runtime()
-        vendor = vendor_routes(runtime).get(request.url.path)
+        vendor = self._route_vendor()
         sender = request.client.host if request.client else None
         return vendor is not None and delivery_is_trusted(
-            vendor, runtime, request.scope["query_string"], sender
+            vendor, current_runtime(), request.scope["query_string"], sender
         )
 
     async def validate_payload(self, payload: EventPayload) -> bool:
@@ -99,14 +98,18 @@ class TriggerProcessor(AbstractWebhookProcessor):
         except InvalidEventError as error:
             logger.warning(f"Ignored a webhook event: {error}. Nothing was changed.")
             return False
-        request = self.event._original_request
-        vendor = vendor_routes(current_runtime()).get(
-            request.url.path if isinstance(request, Request) else ""
-        )
+        vendor = self._route_vendor()
         # A trigger names its vendor; it must be the one whose route it came in on.
         return vendor is not None and all(
             t.provider == vendor.provider for t in triggers
         )
+
+    def _route_vendor(self) -> Vendor | None:
+        """The vendor whose webhook route the event came in on, if it is known."""
+        request = self.event._original_request
+        if not isinstance(request, Request):
+            return None
+        return vendor_routes(current_runtime()).get(request.url.path)
 
     async def handle_event(
         self, payload: EventPayload, resource: ResourceConfig
