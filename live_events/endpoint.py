@@ -9,9 +9,14 @@ configured email, is kept; every other one is replaced. A registration that is n
 touched. One whose address and token both changed since the last start cannot be recognised.
 """
 
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from loguru import logger
+
+from client import Item, VendorNotFoundError
 from live_events.security import TOKEN_PARAM, token_matches
 
 # Ocean mounts every webhook route under the integration router's prefix.
@@ -87,3 +92,47 @@ class OurEndpoint:
     def _carries_token(self, url: str) -> bool:
         tokens = parse_qs(urlsplit(url).query).get(TOKEN_PARAM, [])
         return len(tokens) == 1 and token_matches(tokens[0], self.token)
+
+
+async def keep_one_of_ours(
+    listed: AsyncIterator[list[Item]],
+    url_of: Callable[[Item], str],
+    endpoint: OurEndpoint,
+    stale_reason: Callable[[Item], str | None],
+    delete: Callable[[str], Awaitable[None]],
+    create: Callable[[], Awaitable[Item]],
+    noun: str,
+    where: str = "",
+) -> None:
+    """Of the vendor's `listed` registrations, leaves exactly one of ours, fresh: the first
+    one `stale_reason` finds nothing wrong with is kept, every other of ours is deleted, and
+    one is created when none was kept. The log calls a registration `noun`, after `where`
+    (`page p1: `) when there is one per page."""
+    ours = [
+        registration
+        async for batch in listed
+        for registration in batch
+        if isinstance(registration.get("id"), str)
+        and endpoint.claims(url_of(registration))
+    ]
+    kept = next((r for r in ours if stale_reason(r) is None), None)
+    for registration in ours:
+        if registration is not kept:
+            reason = stale_reason(registration) or "it duplicates another"
+            # A 404 means it is already gone, which is what was wanted.
+            with suppress(VendorNotFoundError):
+                await delete(registration["id"])
+            logger.info(
+                f"Live events: {where}deleted {noun} {registration['id']} because {reason}"
+            )
+    if kept is not None:
+        logger.info(
+            f"Live events: {where}{noun} {kept['id']} already delivers to "
+            f"{endpoint.route}"
+        )
+        return
+    created = await create()
+    logger.info(
+        f"Live events: {where}created {noun} {created.get('id')} delivering to "
+        f"{endpoint.route}"
+    )

@@ -12,13 +12,10 @@ covers every selected page. Creating one needs a paid plan: OnlineOrNot answers 
 
 import re
 from collections.abc import AsyncIterator, Sequence
-from contextlib import suppress
 from typing import Any, Final, Protocol
 
-from loguru import logger
-
-from client import Item, VendorNotFoundError
-from live_events.endpoint import OurEndpoint
+from client import Item
+from live_events.endpoint import OurEndpoint, keep_one_of_ours
 from live_events.triggers import Family, InvalidEventError, Notification, Trigger
 from vendors.onlineornot.normalise import PROVIDER, port_id
 
@@ -77,32 +74,14 @@ async def ensure_webhook(
     """Leaves exactly one webhook of ours, delivering the pages' incident events to
     `endpoint`; replaces ours when it is stale, and never touches anyone else's."""
     wanted = set(status_page_ids)
-    ours = [
-        webhook
-        async for batch in api.webhooks()
-        for webhook in batch
-        if isinstance(webhook.get("id"), str) and endpoint.claims(_url_of(webhook))
-    ]
-    kept = next((w for w in ours if _stale_reason(endpoint, w, wanted) is None), None)
-    for webhook in ours:
-        if webhook is not kept:
-            reason = _stale_reason(endpoint, webhook, wanted) or "it duplicates another"
-            # A 404 means it is already gone, which is what was wanted.
-            with suppress(VendorNotFoundError):
-                await api.delete_webhook(webhook["id"])
-            logger.info(
-                f"Live events: deleted OnlineOrNot webhook {webhook['id']} because {reason}"
-            )
-    if kept is not None:
-        logger.info(
-            f"Live events: OnlineOrNot webhook {kept['id']} already delivers "
-            f"{len(wanted)} status page(s) to {endpoint.route}"
-        )
-        return
-    created = await api.create_webhook(endpoint.url, EVENTS, sorted(wanted))
-    logger.info(
-        f"Live events: created OnlineOrNot webhook {created.get('id')} delivering "
-        f"{len(wanted)} status page(s) to {endpoint.route}"
+    await keep_one_of_ours(
+        api.webhooks(),
+        _url_of,
+        endpoint,
+        lambda webhook: _stale_reason(endpoint, webhook, wanted),
+        api.delete_webhook,
+        lambda: api.create_webhook(endpoint.url, EVENTS, sorted(wanted)),
+        "OnlineOrNot webhook",
     )
 
 

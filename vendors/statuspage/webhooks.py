@@ -10,13 +10,10 @@ the API.
 
 import re
 from collections.abc import AsyncIterator
-from contextlib import suppress
 from typing import Any, Protocol
 
-from loguru import logger
-
-from client import Item, VendorNotFoundError
-from live_events.endpoint import OurEndpoint
+from client import Item
+from live_events.endpoint import OurEndpoint, keep_one_of_ours
 from live_events.triggers import Family, InvalidEventError, Notification, Trigger
 
 PROVIDER = "statuspage"
@@ -92,36 +89,17 @@ async def ensure_subscriber(
     api: SubscriberApi, page_id: str, endpoint: OurEndpoint
 ) -> None:
     """Leaves exactly one webhook subscriber of ours on the page, delivering to `endpoint`."""
-    ours = [
-        subscriber
-        async for batch in api.webhook_subscribers(page_id)
-        for subscriber in batch
-        if isinstance(subscriber.get("id"), str)
-        and endpoint.claims(_endpoint_of(subscriber))
-    ]
-    kept = next((s for s in ours if _stale_reason(endpoint, s) is None), None)
-    for subscriber in ours:
-        if subscriber is not kept:
-            reason = _stale_reason(endpoint, subscriber) or "it duplicates another"
-            # A 404 means it is already gone, which is what was wanted.
-            with suppress(VendorNotFoundError):
-                await api.delete_subscriber(page_id, subscriber["id"])
-            logger.info(
-                f"Live events: page {page_id}: deleted webhook subscriber "
-                f"{subscriber.get('id')} because {reason}"
-            )
-    if kept is not None:
-        logger.info(
-            f"Live events: page {page_id}: webhook subscriber {kept.get('id')} already "
-            f"delivers to {endpoint.route}"
-        )
-        return
-    created = await api.create_webhook_subscriber(
-        page_id, endpoint.url, endpoint.email or ""
-    )
-    logger.info(
-        f"Live events: page {page_id}: created webhook subscriber {created.get('id')} "
-        f"delivering to {endpoint.route}"
+    await keep_one_of_ours(
+        api.webhook_subscribers(page_id),
+        _endpoint_of,
+        endpoint,
+        lambda subscriber: _stale_reason(endpoint, subscriber),
+        lambda subscriber_id: api.delete_subscriber(page_id, subscriber_id),
+        lambda: api.create_webhook_subscriber(
+            page_id, endpoint.url, endpoint.email or ""
+        ),
+        "webhook subscriber",
+        where=f"page {page_id}: ",
     )
 
 
