@@ -30,7 +30,7 @@ from port_ocean.exceptions.clients import BlockedIPError
 from port_ocean.helpers.async_client import OceanAsyncClient
 from port_ocean.helpers.retry import RetryConfig
 
-from rate_limiter import SlidingWindowRateLimiter
+from core.rate_limiter import SlidingWindowRateLimiter
 
 Item = dict[str, Any]
 Sleep = Callable[[float], Awaitable[None]]

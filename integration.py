@@ -16,7 +16,7 @@ from port_ocean.core.models import Entity
 from pydantic.v1 import validator
 
 from runtime import Runtime
-from sync_outcome import SyncOutcome
+from sync.outcome import SyncOutcome
 
 
 class ObjectKind(StrEnum):

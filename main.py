@@ -8,14 +8,14 @@ from integration import ObjectKind
 from live_events.gate import WebhookGate
 from live_events.security import mask_tokens_in_access_log
 from live_events.subscriptions import ensure_webhook_subscriptions
-from resync import (
+from runtime import current_runtime
+from sync.resync import (
     resync_component_groups,
     resync_components,
     resync_incident_updates,
     resync_incidents,
     resync_pages,
 )
-from runtime import current_runtime
 from webhook_processors.component import ComponentWebhookProcessor
 from webhook_processors.incident import IncidentWebhookProcessor
 from webhook_processors.page import PageStatusWebhookProcessor

@@ -11,14 +11,14 @@ from typing import Protocol, cast
 
 from port_ocean.context.ocean import ocean
 
-from catalog import KnownPages
 from client import ApiClient, RetryPolicy
-from component_uptime import UptimeRotation
-from live_events.triggers import PendingTriggers
-from rate_limiter import SlidingWindowRateLimiter
-from settings import Config, Settings, read_settings
+from core.rate_limiter import SlidingWindowRateLimiter
+from core.settings import Config, Settings, read_settings
+from live_events.pending import PendingTriggers
+from sync.catalog import KnownPages
+from sync.uptime import UptimeRotation
 from vendors import VENDORS
-from vendors.base import Vendor
+from vendors.contract import Vendor
 
 
 class Runtime:

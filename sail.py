@@ -28,8 +28,8 @@ from port_ocean.cli.commands.sail import sail
 from port_ocean.context.ocean import ocean
 from port_ocean.core.models import EventListenerType
 
-from settings import InvalidSettingError
-from sync_outcome import SyncOutcome
+from core.settings import InvalidSettingError
+from sync.outcome import SyncOutcome
 
 SYNC_FAILED = 1
 INVALID_SETTING = 2

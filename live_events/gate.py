@@ -26,8 +26,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from catalog import is_selected
-from live_events.triggers import (
+from live_events.pending import (
     InvalidEventError,
     Notification,
     Trigger,
@@ -35,7 +34,8 @@ from live_events.triggers import (
 )
 from live_events.trust import delivery_is_trusted, vendor_routes
 from runtime import Runtime, current_runtime
-from vendors.base import Vendor
+from sync.catalog import is_selected
+from vendors.contract import Vendor
 
 # A status-page notification is a few kilobytes; an incident with a long history stays far
 # below this.

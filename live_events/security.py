@@ -13,7 +13,7 @@ import hmac
 import logging
 from urllib.parse import unquote_plus
 
-from settings import Settings
+from core.settings import Settings
 
 TOKEN_PARAM = "token"
 REDACTED = "[REDACTED]"

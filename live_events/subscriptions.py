@@ -9,12 +9,12 @@ token, and never raised: resyncs go on regardless.
 from loguru import logger
 from port_ocean.context.ocean import ocean
 
-from catalog import select_pages
 from client import VendorError
 from live_events.endpoint import OurEndpoint
 from live_events.security import redact_token, webhook_token
 from runtime import Runtime
-from vendors.base import Vendor
+from sync.catalog import select_pages
+from vendors.contract import Vendor
 
 
 async def ensure_webhook_subscriptions(runtime: Runtime) -> None:

@@ -6,7 +6,7 @@ from port_ocean.context.ocean import ocean
 
 from live_events.security import refusal_reason, webhook_token
 from runtime import Runtime
-from vendors.base import Vendor
+from vendors.contract import Vendor
 
 
 def vendor_routes(runtime: Runtime) -> dict[str, Vendor]:

@@ -15,7 +15,7 @@ from port_ocean.integration_testing import IntegrationTestHarness
 from port_ocean.integration_testing.transport import RecordingTransport
 
 from sandbox.statuspage.limits import SlidingWindowLimiter
-from sync_outcome import SyncOutcome
+from sync.outcome import SyncOutcome
 
 HOST = "https://statuspage.test"
 # Statuspage's incident lists narrowed by status, and the statuses each holds.

@@ -22,7 +22,7 @@ from client import (
     VendorNotFoundError,
     paginate,
 )
-from rate_limiter import SlidingWindowRateLimiter
+from core.rate_limiter import SlidingWindowRateLimiter
 from tests.support import FakeClock, ocean_context
 from tests.webhook_processors.support import captured_logs
 

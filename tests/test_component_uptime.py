@@ -11,7 +11,7 @@ import httpx
 import pytest
 import respx
 
-from component_uptime import UptimeRotation
+from sync.uptime import UptimeRotation
 from tests.support import HOST, FakeAccount, api_calls
 
 UPTIME_PATH = re.compile(r"/v1/pages/(?P<page>[^/]+)/components/(?P<id>[^/]+)/uptime")

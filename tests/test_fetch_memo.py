@@ -9,7 +9,7 @@ from typing import Any, cast
 import pytest
 
 from client import Item, VendorApiError
-from fetch_memo import BATCHES_AHEAD, FetchMemo, PageList
+from sync.fetch_memo import BATCHES_AHEAD, FetchMemo, PageList
 
 
 def incident(n: int) -> dict[str, Any]:

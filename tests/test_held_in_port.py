@@ -15,7 +15,7 @@ from port_ocean.context.event import event, event_context
 from port_ocean.core.handlers.port_app_config.models import PortAppConfig
 
 from client import Item
-from held_in_port import MappedKind, PortReadError
+from sync.held_in_port import MappedKind, PortReadError
 from tests.support import ocean_context
 from tests.vendors.test_pingpong_normalise import INCIDENT
 from vendors.pingpong import normalise

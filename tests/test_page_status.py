@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from catalog import KnownPages
-from page_status import PageStatus, StatusDerivation, StatusSource
 from sandbox.statuspage.config import DataConfig
 from sandbox.statuspage.data import generate
+from sync.catalog import KnownPages
+from sync.page_status import PageStatus, StatusDerivation, StatusSource
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 

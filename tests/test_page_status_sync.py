@@ -9,7 +9,7 @@ import httpx
 import pytest
 import respx
 
-from page_status_sync import MAX_PUBLISHED_FAILURES_IN_A_ROW
+from sync.page_statuses import MAX_PUBLISHED_FAILURES_IN_A_ROW
 from tests.support import (
     HOST,
     FakeAccount,

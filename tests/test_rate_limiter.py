@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from rate_limiter import SlidingWindowRateLimiter
+from core.rate_limiter import SlidingWindowRateLimiter
 from tests.support import FakeClock, most_in_any_window
 
 

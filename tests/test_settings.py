@@ -4,14 +4,14 @@ from typing import Any
 
 import pytest
 
-from runtime import Runtime
-from settings import (
+from core.settings import (
     InvalidSettingError,
     Settings,
     UptimeSettings,
     VendorSettings,
     id_list,
 )
+from runtime import Runtime
 
 KEY = "sk-very-secret"
 

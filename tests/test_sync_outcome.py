@@ -2,7 +2,7 @@
 
 from port_ocean.exceptions.core import OceanAbortException
 
-from sync_outcome import SyncOutcome
+from sync.outcome import SyncOutcome
 
 
 def test_a_completed_sync_has_no_verdict() -> None:

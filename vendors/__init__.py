@@ -1,6 +1,6 @@
 """The status-page vendors this integration reads, one registration line each."""
 
-from vendors.base import Vendor
+from vendors.contract import Vendor
 from vendors.onlineornot import OnlineOrNotVendor
 from vendors.pingpong import PingPongVendor
 from vendors.statuspage import StatuspageVendor

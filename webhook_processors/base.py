@@ -28,10 +28,10 @@ from starlette.requests import Request
 
 from client import Item, VendorError, VendorNotFoundError
 from integration import ObjectKind
-from live_events.triggers import Family, InvalidEventError, Trigger, triggers_of
+from live_events.pending import Family, InvalidEventError, Trigger, triggers_of
 from live_events.trust import delivery_is_trusted, vendor_routes
 from runtime import current_runtime
-from vendors.base import Vendor
+from vendors.contract import Vendor
 
 # Long enough for a read replica to catch up with a write, short enough for a live event.
 CONFIRM_PAUSE_SECONDS: Final = 2.0

@@ -5,8 +5,8 @@ from port_ocean.core.handlers.webhook.webhook_event import WebhookEventRawResult
 
 from client import Item
 from integration import ObjectKind
-from live_events.triggers import Family, Trigger
-from vendors.base import Vendor
+from live_events.pending import Family, Trigger
+from vendors.contract import Vendor
 from webhook_processors.base import TriggerProcessor, deleted, no_change, upserted
 
 

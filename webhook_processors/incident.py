@@ -3,11 +3,11 @@
 from loguru import logger
 from port_ocean.core.handlers.webhook.webhook_event import WebhookEventRawResults
 
-from catalog import updates_of
 from client import Item
 from integration import ObjectKind
-from live_events.triggers import Family, Trigger
-from vendors.base import Vendor
+from live_events.pending import Family, Trigger
+from sync.catalog import updates_of
+from vendors.contract import Vendor
 from webhook_processors.base import TriggerProcessor, deleted, no_change, upserted
 
 

@@ -15,9 +15,9 @@ from port_ocean.core.handlers.webhook.webhook_event import (
 
 from client import Item, VendorError
 from integration import ObjectKind
-from live_events.triggers import Family, Trigger
+from live_events.pending import Family, Trigger
 from runtime import current_runtime
-from vendors.base import Vendor
+from vendors.contract import Vendor
 from webhook_processors.base import TriggerProcessor, no_change, upserted
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from live_events.triggers import (
+from live_events.pending import (
     Family,
     InvalidEventError,
     PendingTriggers,

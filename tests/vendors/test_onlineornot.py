@@ -19,7 +19,7 @@ from client import (
     VendorAuthError,
     VendorNotFoundError,
 )
-from rate_limiter import SlidingWindowRateLimiter
+from core.rate_limiter import SlidingWindowRateLimiter
 from runtime import Runtime
 from tests.support import (
     ONLINEORNOT_HOST,

@@ -9,9 +9,9 @@ import pytest
 import respx
 
 from client import ApiClient, VendorApiError, VendorAuthError, VendorNotFoundError
-from rate_limiter import SlidingWindowRateLimiter
+from core.rate_limiter import SlidingWindowRateLimiter
+from core.settings import InvalidSettingError, VendorSettings
 from runtime import Runtime
-from settings import InvalidSettingError, VendorSettings
 from tests.pingpong_support import PINGPONG_API, PINGPONG_HOST, detail
 from tests.support import FakeClock, ocean_context
 from tests.webhook_processors.support import captured_logs

@@ -8,7 +8,7 @@ import pytest
 import respx
 
 from client import ApiClient, Item, VendorApiError
-from rate_limiter import SlidingWindowRateLimiter
+from core.rate_limiter import SlidingWindowRateLimiter
 from runtime import Runtime
 from tests.support import HOST, FakeClock, ocean_context
 from vendors.statuspage import PAGE_SIZE, StatuspageVendor

@@ -10,7 +10,7 @@ import httpx
 import respx
 from port_ocean.context.ocean import ocean
 
-from live_events.triggers import PendingTriggers
+from live_events.pending import PendingTriggers
 from runtime import current_runtime
 from tests.support import HOST, FakeAccount, only_kinds
 from tests.webhook_processors.conftest import LiveFactory

@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
+from core.settings import InvalidSettingError, Settings
 from live_events.security import webhook_token
 from runtime import Runtime
-from settings import InvalidSettingError, Settings
 
 KEY = "sk-live-events-key"
 SECRET = "s3cret-webhook-token-of-20"

@@ -28,12 +28,19 @@ from client import (
     VendorError,
     paginate,
 )
+from core.settings import (
+    Config,
+    RateLimit,
+    VendorSettings,
+    api_host,
+    id_list,
+    optional_key,
+)
 from live_events.endpoint import OurEndpoint
+from live_events.pending import Notification
 from live_events.security import redact_token
-from live_events.triggers import Notification
-from page_status import PublishedStatus
-from settings import Config, RateLimit, VendorSettings, api_host, id_list, optional_key
-from vendors.base import CLOCK_SKEW_ALLOWANCE, Vendor
+from sync.page_status import PublishedStatus
+from vendors.contract import CLOCK_SKEW_ALLOWANCE, Vendor
 from vendors.fields import parsed_time
 from vendors.onlineornot import normalise
 from vendors.onlineornot.normalise import ID_PREFIX, PROVIDER

@@ -16,7 +16,7 @@ from typing import Any, Final, Protocol
 
 from client import Item
 from live_events.endpoint import OurEndpoint, keep_one_of_ours
-from live_events.triggers import Family, InvalidEventError, Notification, Trigger
+from live_events.pending import Family, InvalidEventError, Notification, Trigger
 from vendors.onlineornot.normalise import PROVIDER, port_id
 
 EVENTS: Final = (

@@ -24,9 +24,7 @@ from client import (
     VendorApiError,
     VendorNotFoundError,
 )
-from fetch_memo import current_memo
-from page_status import PublishedStatus
-from settings import (
+from core.settings import (
     Config,
     InvalidSettingError,
     RateLimit,
@@ -34,7 +32,9 @@ from settings import (
     api_host,
     optional_key,
 )
-from vendors.base import Vendor
+from sync.fetch_memo import current_memo
+from sync.page_status import PublishedStatus
+from vendors.contract import Vendor
 from vendors.pingpong import normalise
 from vendors.pingpong.history import Listed, past_incidents
 from vendors.pingpong.normalise import ID_PREFIX, PROVIDER

@@ -29,7 +29,7 @@ from typing import Final, Protocol
 from loguru import logger
 
 from client import Item, VendorApiError, VendorError, VendorNotFoundError
-from held_in_port import MappedKind, PortReadError
+from sync.held_in_port import MappedKind, PortReadError
 from vendors.pingpong.normalise import ID_PREFIX, PROVIDER, heavier_impact, port_id
 from vendors.pingpong.routes import ROUTES, Route
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from client import Item
-from page_status import INDICATORS, PublishedStatus
+from sync.page_status import INDICATORS, PublishedStatus
 from vendors.fields import host_of, moment, objects, text
 
 PROVIDER: Final = "pingpong"

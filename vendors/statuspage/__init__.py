@@ -19,11 +19,7 @@ from port_ocean.core.incremental import (
 )
 
 from client import Dialect, Item, VendorApiError, VendorError, paginate
-from live_events.endpoint import OurEndpoint
-from live_events.security import redact_token
-from live_events.triggers import Notification
-from page_status import PublishedStatus
-from settings import (
+from core.settings import (
     Config,
     RateLimit,
     VendorSettings,
@@ -33,7 +29,11 @@ from settings import (
     optional_key,
     uptime_settings,
 )
-from vendors.base import CLOCK_SKEW_ALLOWANCE, Vendor
+from live_events.endpoint import OurEndpoint
+from live_events.pending import Notification
+from live_events.security import redact_token
+from sync.page_status import PublishedStatus
+from vendors.contract import CLOCK_SKEW_ALLOWANCE, Vendor
 from vendors.statuspage.public_status import (
     PUBLIC_DIALECT,
     published_status,

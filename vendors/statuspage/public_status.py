@@ -11,7 +11,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from client import Dialect, Item, VendorApiError
-from page_status import INDICATORS, PublishedStatus, parse_timestamp
+from sync.page_status import INDICATORS, PublishedStatus, parse_timestamp
 
 STATUS_PATH: Final = "/api/v2/status.json"
 # A subdomain is a single DNS label; anything else must not become part of a host name.

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from client import Item
 from live_events.endpoint import OurEndpoint, keep_one_of_ours
-from live_events.triggers import Family, InvalidEventError, Notification, Trigger
+from live_events.pending import Family, InvalidEventError, Notification, Trigger
 
 PROVIDER = "statuspage"
 # Statuspage ids are short alphanumerics. Anything else is refused before it reaches an API

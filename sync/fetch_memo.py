@@ -41,7 +41,7 @@ from port_ocean.context.event import event
 from port_ocean.core.incremental import active_incremental_cursor
 
 from client import Item, VendorApiError
-from vendors.base import Vendor
+from vendors.contract import Vendor
 
 SPOOL_MEMORY_BYTES: Final = 2 * 1024 * 1024
 # How far a list is read ahead of its furthest reader (at least 1): a page of 1,000 incidents.

@@ -14,16 +14,16 @@ from typing import Final
 
 from loguru import logger
 
-from catalog import WallClock
 from client import Item, VendorError
-from fetch_memo import FetchMemo
-from page_status import (
+from sync.catalog import WallClock
+from sync.fetch_memo import FetchMemo
+from sync.page_status import (
     PageStatus,
     PublishedStatus,
     StatusDerivation,
     StatusSource,
 )
-from vendors.base import Vendor
+from vendors.contract import Vendor
 
 MAX_PUBLISHED_FAILURES_IN_A_ROW: Final = 3
 

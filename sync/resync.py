@@ -20,14 +20,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from loguru import logger
 
-from catalog import KnownPages, select_pages, updates_of
 from client import Item, VendorError
-from component_uptime import component_uptimes, with_uptime
-from fetch_memo import PAGES_AHEAD, FetchMemo, PageList, current_memo
-from page_status import PageStatus
-from page_status_sync import Resolved, page_statuses
 from runtime import current_runtime
-from vendors.base import Vendor
+from sync.catalog import KnownPages, select_pages, updates_of
+from sync.fetch_memo import PAGES_AHEAD, FetchMemo, PageList, current_memo
+from sync.page_status import PageStatus
+from sync.page_statuses import Resolved, page_statuses
+from sync.uptime import component_uptimes, with_uptime
+from vendors.contract import Vendor
 
 # What a kind adds to a batch of one page's list before Ocean maps it.
 Enrich = Callable[[Vendor, str, list[Item]], Awaitable[list[Item]]]

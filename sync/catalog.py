@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from client import Item
-from page_status import PageStatus, StatusSource
-from vendors.base import Vendor
+from sync.page_status import PageStatus, StatusSource
+from vendors.contract import Vendor
 
 WallClock = Callable[[], datetime]
 

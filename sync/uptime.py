@@ -21,11 +21,11 @@ from typing import Final
 
 from loguru import logger
 
-from catalog import select_pages
 from client import Item, VendorError
-from fetch_memo import FetchMemo
-from settings import UptimeSettings
-from vendors.base import Vendor
+from core.settings import UptimeSettings
+from sync.catalog import select_pages
+from sync.fetch_memo import FetchMemo
+from vendors.contract import Vendor
 
 ComponentKey = tuple[str, str]  # (page id, component id), as Port holds them
 MAX_FAILURES_IN_A_ROW: Final = 3

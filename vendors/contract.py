@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar, Final
 
 from client import ApiClient, Dialect, Item, RetryPolicy, VendorNotFoundError
+from core.settings import Config, RateLimit, VendorSettings
 from live_events.endpoint import OurEndpoint
-from live_events.triggers import InvalidEventError, Notification
-from page_status import PublishedStatus
-from settings import Config, RateLimit, VendorSettings
+from live_events.pending import InvalidEventError, Notification
+from sync.page_status import PublishedStatus
 
 # An incremental sync's cursor is our clock, a vendor's timestamps its own: looking this far
 # before the cursor loses no change to clocks that disagree by less.

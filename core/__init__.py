@@ -1,0 +1,1 @@
+"""The bottom of the graph: settings declared as data, the rolling-window limiter, the kind table."""

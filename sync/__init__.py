@@ -1,0 +1,1 @@
+"""The syncs: what each kind yields, the fetch memo, page status, uptime, what Port holds, and how a run ended."""
