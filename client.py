@@ -30,10 +30,9 @@ from port_ocean.exceptions.clients import BlockedIPError
 from port_ocean.helpers.async_client import OceanAsyncClient
 from port_ocean.helpers.retry import RetryConfig
 
-from core.rate_limiter import SlidingWindowRateLimiter
+from core.rate_limiter import Sleep, SlidingWindowRateLimiter
 
 Item = dict[str, Any]
-Sleep = Callable[[float], Awaitable[None]]
 AUTH_STATUSES = frozenset({401, 403})
 # A list longer than this many pages (of up to 100 items) is taken for a server that never ends
 # it: 200,000 objects, far past any real status page.

@@ -1,7 +1,6 @@
-"""The kinds this integration syncs, the models of its mapping configuration, and the
-integration class, which holds the app's runtime and records how each sync ended."""
+"""The models of the mapping configuration (its kinds are core/kinds.py's), and the integration
+class, which holds the app's runtime and records how each sync ended."""
 
-from enum import StrEnum
 from typing import Any
 
 from port_ocean.clients.port.types import UserAgentType
@@ -15,18 +14,10 @@ from port_ocean.core.integrations.base import BaseIntegration
 from port_ocean.core.models import Entity
 from pydantic.v1 import validator
 
+from core.kinds import kind_named
+from live_events.trust import Installation
 from runtime import Runtime
 from sync.outcome import SyncOutcome
-
-
-class ObjectKind(StrEnum):
-    STATUSPAGE = "statuspage"
-    # The same pages under the name Statuspage's own API uses, for mappings written against it.
-    PAGE = "page"
-    COMPONENT_GROUP = "component_group"
-    COMPONENT = "component"
-    INCIDENT = "incident"
-    INCIDENT_UPDATE = "incident_update"
 
 
 class StatuspageResourceConfig(ResourceConfig):
@@ -35,9 +26,10 @@ class StatuspageResourceConfig(ResourceConfig):
         # A typo in a mapping's kind fails with the valid kinds instead of syncing nothing.
         # It stays a plain str: Ocean loads this module under another name, and its log
         # records cannot pickle an enum defined here.
-        if kind not in set(ObjectKind):
-            valid = ", ".join(ObjectKind)
-            raise ValueError(f"unknown kind {kind!r}; expected one of: {valid}")
+        try:
+            kind_named(kind)
+        except KeyError as error:
+            raise ValueError(error.args[0]) from None
         return kind
 
 
@@ -61,7 +53,15 @@ class StatuspageIntegration(BaseIntegration):
     def runtime(self) -> Runtime:
         """Built from the config on first use; raises InvalidSettingError for a bad setting."""
         if self._runtime is None:
-            self._runtime = Runtime.from_config(self.context.integration_config)
+            config = self.context.config
+            installation = Installation(
+                port_client_id=config.port.client_id,
+                identifier=config.integration.identifier,
+                route_prefix=self.context.app.route_prefix,
+            )
+            self._runtime = Runtime.from_config(
+                self.context.integration_config, installation
+            )
         return self._runtime
 
     async def process_resource(

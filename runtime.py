@@ -1,9 +1,15 @@
-"""What one running integration holds: its settings, read once, the vendors built from them
-on first use, each with its own client and rate limiter, and what outlives one resync: the
-pages' last known status and where the component-uptime rotation stands.
+"""What one running integration holds: its settings, read once, the vendors built from them on
+first use (each with its own client and rate limiter), and what outlives one sync: the pages'
+last known status, where the component-uptime rotation stands, and the live events' routes and
+pending triggers.
 
-The runtime hangs off Ocean's integration object (see integration.py), so every resync handler
-and live-event processor of one app shares it and nothing lives in a module global.
+The runtime hangs off Ocean's integration object (integration.py builds it), so every handler
+of one app shares it and nothing lives in a module global. Only the entry points (main.py's
+handlers, the processors, the executors, the gate through its accessor) look it up, with
+`current_runtime()`; everything below them is handed what it needs.
+
+It sits above the vendors, the syncs and live events, which it puts together, and below the
+handlers, which use it.
 """
 
 from functools import cached_property
@@ -14,7 +20,7 @@ from port_ocean.context.ocean import ocean
 from client import ApiClient, RetryPolicy
 from core.rate_limiter import SlidingWindowRateLimiter
 from core.settings import Config, Settings, read_settings
-from live_events.pending import PendingTriggers
+from live_events.trust import Installation, LiveEvents
 from sync.catalog import KnownPages
 from sync.uptime import UptimeRotation
 from vendors import VENDORS
@@ -22,25 +28,20 @@ from vendors.contract import Vendor
 
 
 class Runtime:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, installation: Installation) -> None:
         self.settings = settings
+        self.installation = installation
         self.known_pages = KnownPages()
-        self.pending_triggers = PendingTriggers()
         self.uptime_rotation = UptimeRotation()
 
     @classmethod
-    def from_config(cls, config: Config) -> "Runtime":
+    def from_config(cls, config: Config, installation: Installation) -> "Runtime":
         """Reads and checks every setting; raises InvalidSettingError naming a bad one."""
-        return cls(
-            read_settings(
-                config,
-                [vendor.read_settings for vendor in VENDORS],
-                [vendor.key_setting for vendor in VENDORS],
-            )
-        )
+        return cls(read_settings(config, VENDORS), installation)
 
     def webhook_paths(self) -> list[str]:
-        """The routes (under /integration) the configured vendors deliver webhooks to."""
+        """The routes (under /integration) the configured vendors deliver webhooks to; known
+        from the settings alone, before any vendor is built."""
         return [
             vendor_class.webhook_path
             for vendor_class in VENDORS
@@ -70,6 +71,12 @@ class Runtime:
             built.append(vendor_class(settings, api, _public_client(vendor_class)))
         return tuple(built)
 
+    @cached_property
+    def live_events(self) -> LiveEvents:
+        return LiveEvents(
+            self.vendors, self.settings, self.installation, self.known_pages
+        )
+
     def vendor(self, provider: str) -> Vendor | None:
         return next((v for v in self.vendors if v.provider == provider), None)
 
@@ -94,6 +101,6 @@ class _HoldsRuntime(Protocol):
 
 
 def current_runtime() -> Runtime:
-    """The running integration's runtime."""
+    """The running integration's runtime; for entry points only."""
     # Ocean loads integration.py under its own module name, so its class cannot be named here.
     return cast(_HoldsRuntime, ocean.integration).runtime

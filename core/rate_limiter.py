@@ -1,4 +1,4 @@
-"""A rolling-window limit on Statuspage API requests, shared by every caller of one API key."""
+"""A rolling-window limit on a vendor's API requests, shared by every caller of one API key."""
 
 import asyncio
 import time

@@ -1,23 +1,28 @@
-"""The integration's settings, read once per running app and checked with errors that name the
-setting and say what to do.
+"""The integration's settings, declared as data and read by one function, once per app, with
+errors that name the setting and say what to do.
 
-Ocean hands over the integration's config with decamelized keys (`statuspageApiKey` arrives as
-`statuspage_api_key`). Each vendor module reads its own settings with the readers here; this
-module reads what every vendor shares (live events), and `read_settings` puts them together.
+Each setting is a row (`Setting`): its name as `.port/spec.yaml` spells it, the field it fills,
+how its value is read and checked, and whether it is a secret. The shared rows are below; each
+vendor declares its own rows on its class (vendors/contract.py). The config key, as Ocean hands
+it over (`statuspageApiKey` arrives as `statuspage_api_key`, from the environment variable
+`OCEAN__INTEGRATION__CONFIG__STATUSPAGE_API_KEY`), follows from the name: no other spelling is
+written anywhere.
 """
 
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final, Protocol
 from urllib.parse import SplitResult, urlsplit
 
 Config = Mapping[str, Any]
-MIN_WEBHOOK_SECRET_LENGTH = 16
-DEFAULT_REQUEST_TIMEOUT_SECONDS = 60
-MAX_REQUEST_TIMEOUT_SECONDS = 600
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# Reads one raw value (None when unset) for the named setting; raises InvalidSettingError.
+Reader = Callable[[str, object], Any]
+
+MIN_WEBHOOK_SECRET_LENGTH: Final = 16
+_EMAIL: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_CAMEL_HUMP: Final = re.compile(r"(?<!^)(?=[A-Z])")
 
 
 class InvalidSettingError(ValueError):
@@ -26,6 +31,235 @@ class InvalidSettingError(ValueError):
     def __init__(self, setting: str, problem: str) -> None:
         super().__init__(f"Invalid setting '{setting}': {problem}")
         self.setting = setting
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting of .port/spec.yaml: `name` as spelled there, the `field` it fills, how it is
+    `read` (and checked), and whether it is a `secret` (spec.yaml's `sensitive`)."""
+
+    name: str
+    field: str
+    read: Reader
+    secret: bool = False
+
+    @property
+    def config_key(self) -> str:
+        """The key Ocean hands the value over under (it decamelizes the spec's names)."""
+        return _CAMEL_HUMP.sub("_", self.name).lower()
+
+    def value_in(self, config: Config) -> Any:
+        return self.read(self.name, config.get(self.config_key))
+
+
+def read_rows(config: Config, rows: Sequence[Setting]) -> dict[str, Any]:
+    """Every row's value, by field; the first bad one raises InvalidSettingError."""
+    return {row.field: row.value_in(config) for row in rows}
+
+
+# Readers. Each factory returns the reader of one kind of value; bounds are part of the row.
+
+
+def secret_key() -> Reader:
+    """An API key or token; None when unset or blank (the vendor is then not synced)."""
+
+    def read(name: str, value: object) -> str | None:
+        if not isinstance(value, str) or not value.strip():
+            return None
+        return value.strip()
+
+    return read
+
+
+def whole_number(default: int, maximum: int) -> Reader:
+    """A whole number from 1 to `maximum`, given as a number or its text."""
+
+    def read(name: str, value: object) -> int:
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise InvalidSettingError(name, f"expected a whole number, got {value!r}")
+        try:
+            number = int(value)
+        except ValueError:
+            raise InvalidSettingError(
+                name, f"expected a whole number, got {value!r}"
+            ) from None
+        if not 1 <= number <= maximum:
+            raise InvalidSettingError(
+                name, f"must be between 1 and {maximum}, got {number}"
+            )
+        return number
+
+    return read
+
+
+def flag(default: bool) -> Reader:
+    """True or false, as JSON or as the text of an environment variable."""
+
+    def read(name: str, value: object) -> bool:
+        if value is None or value == "":
+            return default
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "1", "yes", "on"):
+            return True
+        if text in ("false", "0", "no", "off"):
+            return False
+        raise InvalidSettingError(name, f"expected true or false, got {value!r}")
+
+    return read
+
+
+def id_list() -> Reader:
+    """Ids as a list, a JSON array or a comma-separated string; empty means every page."""
+
+    def read(name: str, value: object) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        items = _json_array(name, value) if isinstance(value, str) else value
+        if not isinstance(items, list | tuple) or not all(
+            isinstance(i, str) for i in items
+        ):
+            raise InvalidSettingError(
+                name,
+                "expected page ids as a JSON array of strings or a comma-separated list",
+            )
+        ids = [item.strip() for item in items if item.strip()]
+        return tuple(dict.fromkeys(ids))
+
+    return read
+
+
+def api_host(default: str, *allowed_paths: str) -> Reader:
+    """An API's address: a scheme, a host (and port), and at most one of `allowed_paths`.
+
+    Anything more would be appended to every request path and answered 404 with no hint of
+    which setting is wrong, so it is refused here instead."""
+
+    def read(name: str, value: object) -> str:
+        if value is None or value == "":
+            return default
+        text = str(value).strip().rstrip("/")
+        parts = urlsplit(text)
+        example = f"such as {default}"
+        if parts.username is not None or parts.password is not None:
+            # Never echo it: the text holds a credential.
+            raise InvalidSettingError(
+                name,
+                f"it carries a user name or password; give only the address, {example}",
+            )
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or not _has_valid_port(parts)
+        ):
+            raise InvalidSettingError(
+                name, f"expected an http(s) address {example}, got {text!r}"
+            )
+        if parts.path not in ("", *allowed_paths) or parts.query or parts.fragment:
+            paths = " or ".join(allowed_paths)
+            raise InvalidSettingError(
+                name,
+                f"expected only a scheme, a host and optionally {paths}, {example}; got "
+                f"{text!r}. Remove the path, query or fragment",
+            )
+        return text
+
+    return read
+
+
+def http_url() -> Reader:
+    def read(name: str, value: object) -> str | None:
+        if value is None or value == "":
+            return None
+        text = str(value).strip().rstrip("/")
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise InvalidSettingError(
+                name,
+                f"expected an http(s) URL such as https://example.com, got {text!r}",
+            )
+        return text
+
+    return read
+
+
+def email() -> Reader:
+    def read(name: str, value: object) -> str | None:
+        if value is None or value == "":
+            return None
+        text = str(value).strip()
+        if not _EMAIL.fullmatch(text):
+            raise InvalidSettingError(
+                name,
+                f"expected an email address such as ops@example.com, got {text!r}",
+            )
+        return text
+
+    return read
+
+
+def long_secret() -> Reader:
+    """A secret of at least MIN_WEBHOOK_SECRET_LENGTH characters, or None when unset."""
+
+    def read(name: str, value: object) -> str | None:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            raise InvalidSettingError(name, "expected a string")
+        secret = value.strip()
+        if len(secret) < MIN_WEBHOOK_SECRET_LENGTH:
+            # The length, never the value: this message reaches the logs.
+            raise InvalidSettingError(
+                name,
+                f"it has {len(secret)} characters, at least {MIN_WEBHOOK_SECRET_LENGTH} "
+                "are required; leave it unset to have one derived from the API key",
+            )
+        return secret
+
+    return read
+
+
+def matching(pattern: str, what: str) -> Reader:
+    """Text matching `pattern` (described as `what` in the error), or None when unset."""
+    compiled = re.compile(pattern)
+
+    def read(name: str, value: object) -> str | None:
+        if value is None or value == "":
+            return None
+        text = str(value).strip()
+        if not compiled.fullmatch(text):
+            raise InvalidSettingError(name, f"expected {what}; got {text!r}")
+        return text
+
+    return read
+
+
+def _json_array(name: str, value: str) -> object:
+    text = value.strip()
+    if not text.startswith("["):
+        return text.split(",")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidSettingError(
+            name,
+            f"it starts like a JSON array but is not valid JSON ({error.msg}); "
+            'write it as \'["id-1","id-2"]\' or as id-1,id-2',
+        ) from None
+
+
+def _has_valid_port(parts: SplitResult) -> bool:
+    try:
+        parts.port  # noqa: B018 - reading it is the check: it raises when out of range
+    except ValueError:
+        return False
+    return True
+
+
+# What one vendor needs to read its account, and what every vendor shares.
 
 
 @dataclass(frozen=True)
@@ -45,14 +279,14 @@ class UptimeSettings:
 
 @dataclass(frozen=True)
 class VendorSettings:
-    """What the integration needs to read one vendor's account."""
-
     provider: str
     api_key: str = field(repr=False)
     host: str
-    # The vendor's own ids of the pages to sync; empty means every page the key can see.
-    page_ids: tuple[str, ...]
     rate_limit: RateLimit
+    # The vendor's own ids of the pages to sync; empty means every page the key can see.
+    page_ids: tuple[str, ...] = ()
+    # The identifier to give a vendor's only page, where it has one page with no id (PingPong).
+    page_id: str | None = None
     # None: component uptime is not read (off, or the vendor has none).
     uptime: UptimeSettings | None = None
 
@@ -83,218 +317,91 @@ class Settings:
         return next((v for v in self.vendors if v.provider == provider), None)
 
 
-VendorReader = Callable[[Config], VendorSettings | None]
+class VendorDeclaration(Protocol):
+    """What a vendor class declares of its settings (vendors/contract.py's Vendor)."""
+
+    @property
+    def provider(self) -> str: ...
+    @property
+    def setting_rows(self) -> tuple[Setting, ...]: ...
+    @property
+    def rate_limit(self) -> RateLimit: ...
+    @property
+    def reads_uptime(self) -> bool: ...
 
 
-def read_settings(
-    config: Config, readers: Sequence[VendorReader], key_settings: Sequence[str]
-) -> Settings:
-    """Every configured vendor's settings and the shared ones; at least one vendor must have
-    a key (`key_settings` names them for the error)."""
-    vendors = tuple(
-        settings for read in readers if (settings := read(config)) is not None
+# Far above any limit a vendor grants, low enough to catch a typo or a pasted number.
+MAX_RATE_LIMIT_REQUESTS: Final = 10_000
+MAX_RATE_LIMIT_WINDOW_SECONDS: Final = 3_600
+# The fields a vendor's rows may fill to raise its rate limit.
+RATE_LIMIT_REQUESTS: Final = "rate_limit_requests"
+RATE_LIMIT_WINDOW: Final = "rate_limit_window_seconds"
+
+LIVE_EVENT_SETTINGS: Final = (
+    Setting("appHost", "app_host", http_url()),
+    Setting("webhookSecret", "webhook_secret", long_secret(), secret=True),
+    Setting("webhookSubscriberEmail", "webhook_subscriber_email", email()),
+)
+REQUEST_TIMEOUT: Final = Setting(
+    "requestTimeoutSeconds", "request_timeout_seconds", whole_number(60, 600)
+)
+# Statuspage computes uptime over at most six calendar months.
+UPTIME_SETTINGS: Final = (
+    Setting("componentUptime", "on", flag(False)),
+    Setting("componentUptimeDays", "days", whole_number(30, 180)),
+    Setting(
+        "componentUptimeRequestsPerResync",
+        "requests_per_resync",
+        whole_number(50, 10_000),
+    ),
+)
+SHARED_SETTINGS: Final = (*LIVE_EVENT_SETTINGS, REQUEST_TIMEOUT, *UPTIME_SETTINGS)
+
+
+def read_settings(config: Config, vendors: Sequence[VendorDeclaration]) -> Settings:
+    """Every setting, checked: the shared ones, and each vendor's whose key is set (at least
+    one must be). Every row is checked even when its vendor or feature is off, so a typo
+    never waits for the day it is turned on."""
+    uptime = _uptime(read_rows(config, UPTIME_SETTINGS))
+    configured = tuple(
+        settings
+        for vendor in vendors
+        if (settings := _vendor_settings(config, vendor, uptime)) is not None
     )
-    live_events = LiveEventSettings(
-        app_host=http_url("appHost", config.get("app_host")),
-        webhook_secret=_webhook_secret(config.get("webhook_secret")),
-        webhook_subscriber_email=_email(
-            "webhookSubscriberEmail", config.get("webhook_subscriber_email")
-        ),
-    )
-    if not vendors:
-        names = ", ".join(key_settings[:-1]) + f" or {key_settings[-1]}"
+    live_events = LiveEventSettings(**read_rows(config, LIVE_EVENT_SETTINGS))
+    timeout: int = REQUEST_TIMEOUT.value_in(config)
+    if not configured:
+        keys = [_key_setting(vendor).name for vendor in vendors]
         raise InvalidSettingError(
-            names,
+            ", ".join(keys[:-1]) + f" or {keys[-1]}",
             "none is set; set the API key of at least one status-page vendor",
         )
-    timeout = bounded_int(
-        "requestTimeoutSeconds",
-        config.get("request_timeout_seconds"),
-        DEFAULT_REQUEST_TIMEOUT_SECONDS,
-        MAX_REQUEST_TIMEOUT_SECONDS,
+    return Settings(configured, live_events, timeout)
+
+
+def _vendor_settings(
+    config: Config, vendor: VendorDeclaration, uptime: UptimeSettings | None
+) -> VendorSettings | None:
+    values = read_rows(config, vendor.setting_rows)
+    if values.get("api_key") is None:
+        return None
+    rate_limit = RateLimit(
+        values.pop(RATE_LIMIT_REQUESTS, vendor.rate_limit.requests),
+        values.pop(RATE_LIMIT_WINDOW, vendor.rate_limit.window_seconds),
     )
-    return Settings(vendors, live_events, timeout)
-
-
-DEFAULT_UPTIME_DAYS = 30
-# Statuspage computes uptime over at most six calendar months.
-MAX_UPTIME_DAYS = 180
-DEFAULT_UPTIME_REQUESTS_PER_RESYNC = 50
-MAX_UPTIME_REQUESTS_PER_RESYNC = 10_000
-
-
-def uptime_settings(config: Config) -> UptimeSettings | None:
-    """The component-uptime settings shared by the vendors that can read uptime; None when
-    `componentUptime` is off (the default). The bounds are checked either way, so a typo
-    never waits for the day the feature is turned on."""
-    days = bounded_int(
-        "componentUptimeDays",
-        config.get("component_uptime_days"),
-        DEFAULT_UPTIME_DAYS,
-        MAX_UPTIME_DAYS,
+    return VendorSettings(
+        provider=vendor.provider,
+        rate_limit=rate_limit,
+        uptime=uptime if vendor.reads_uptime else None,
+        **values,
     )
-    requests = bounded_int(
-        "componentUptimeRequestsPerResync",
-        config.get("component_uptime_requests_per_resync"),
-        DEFAULT_UPTIME_REQUESTS_PER_RESYNC,
-        MAX_UPTIME_REQUESTS_PER_RESYNC,
-    )
-    if not flag("componentUptime", config.get("component_uptime"), default=False):
+
+
+def _key_setting(vendor: VendorDeclaration) -> Setting:
+    return next(row for row in vendor.setting_rows if row.field == "api_key")
+
+
+def _uptime(values: dict[str, Any]) -> UptimeSettings | None:
+    if not values.pop("on"):
         return None
-    return UptimeSettings(days=days, requests_per_resync=requests)
-
-
-def flag(setting: str, value: object, default: bool) -> bool:
-    """A boolean setting: true or false, as JSON or as the text of an environment variable."""
-    if value is None or value == "":
-        return default
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes", "on"):
-        return True
-    if text in ("false", "0", "no", "off"):
-        return False
-    raise InvalidSettingError(setting, f"expected true or false, got {value!r}")
-
-
-def optional_key(value: object) -> str | None:
-    """An API key, or None when it is unset or blank (the vendor is then not synced)."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return value.strip()
-
-
-def id_list(setting: str, value: object) -> tuple[str, ...]:
-    """Accepts a list, a JSON array string or a comma-separated string; empty means every page."""
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        text = value.strip()
-        items: object = (
-            _json_array(setting, text) if text.startswith("[") else text.split(",")
-        )
-    else:
-        items = value
-    if not isinstance(items, list | tuple) or not all(
-        isinstance(i, str) for i in items
-    ):
-        raise InvalidSettingError(
-            setting,
-            "expected page ids as a JSON array of strings or a comma-separated list",
-        )
-    ids = [item.strip() for item in items if item.strip()]
-    return tuple(dict.fromkeys(ids))
-
-
-def _json_array(setting: str, text: str) -> object:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InvalidSettingError(
-            setting,
-            f"it starts like a JSON array but is not valid JSON ({error.msg}); "
-            'write it as \'["id-1","id-2"]\' or as id-1,id-2',
-        ) from None
-
-
-def api_host(
-    setting: str, value: object, default: str, allowed_paths: Sequence[str]
-) -> str:
-    """An API's address: a scheme, a host (and port), and at most one of `allowed_paths`.
-
-    Anything more would be appended to every request path and answered 404 with no hint of
-    which setting is wrong, so it is refused here instead."""
-    if value is None or value == "":
-        return default
-    text = str(value).strip().rstrip("/")
-    parts = urlsplit(text)
-    example = f"such as {default}"
-    if parts.username is not None or parts.password is not None:
-        # Never echo it: the text holds a credential.
-        raise InvalidSettingError(
-            setting,
-            f"it carries a user name or password; give only the address, {example}",
-        )
-    if (
-        parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or not _has_valid_port(parts)
-    ):
-        raise InvalidSettingError(
-            setting, f"expected an http(s) address {example}, got {text!r}"
-        )
-    if parts.path not in ("", *allowed_paths) or parts.query or parts.fragment:
-        paths = " or ".join(allowed_paths)
-        raise InvalidSettingError(
-            setting,
-            f"expected only a scheme, a host and optionally {paths}, {example}; got "
-            f"{text!r}. Remove the path, query or fragment",
-        )
-    return text
-
-
-def http_url(setting: str, value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    text = str(value).strip().rstrip("/")
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidSettingError(
-            setting,
-            f"expected an http(s) URL such as https://example.com, got {text!r}",
-        )
-    return text
-
-
-def bounded_int(setting: str, value: object, default: int, maximum: int) -> int:
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise InvalidSettingError(setting, f"expected a whole number, got {value!r}")
-    try:
-        number = int(value)
-    except ValueError:
-        raise InvalidSettingError(
-            setting, f"expected a whole number, got {value!r}"
-        ) from None
-    if not 1 <= number <= maximum:
-        raise InvalidSettingError(
-            setting, f"must be between 1 and {maximum}, got {number}"
-        )
-    return number
-
-
-def _has_valid_port(parts: SplitResult) -> bool:
-    try:
-        parts.port  # noqa: B018 - reading it is the check: it raises when out of range
-    except ValueError:
-        return False
-    return True
-
-
-def _webhook_secret(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise InvalidSettingError("webhookSecret", "expected a string")
-    secret = value.strip()
-    if len(secret) < MIN_WEBHOOK_SECRET_LENGTH:
-        # The length, never the value: this message reaches the logs.
-        raise InvalidSettingError(
-            "webhookSecret",
-            f"it has {len(secret)} characters, at least {MIN_WEBHOOK_SECRET_LENGTH} "
-            "are required; leave it unset to have one derived from the API key",
-        )
-    return secret
-
-
-def _email(setting: str, value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    text = str(value).strip()
-    if not _EMAIL.fullmatch(text):
-        raise InvalidSettingError(
-            setting, f"expected an email address such as ops@example.com, got {text!r}"
-        )
-    return text
+    return UptimeSettings(**values)

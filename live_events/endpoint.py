@@ -9,15 +9,15 @@ configured email, is kept; every other one is replaced. A registration that is n
 touched. One whose address and token both changed since the last start cannot be recognised.
 """
 
-from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from loguru import logger
 
-from client import Item, VendorNotFoundError
+from client import VendorNotFoundError
 from live_events.security import TOKEN_PARAM, token_matches
+from vendors.contract import Registration, WebhookScope
 
 # Ocean mounts every webhook route under the integration router's prefix.
 ROUTE_PREFIX = "/integration"
@@ -67,23 +67,22 @@ class OurEndpoint:
             address == _Address.of(self.route) or self._carries_token(url)
         )
 
-    def stale_reason(
-        self, url: str, disabled: str | None = None, email: object = None
-    ) -> str | None:
-        """Why one of our registrations must be replaced, or None if it is as it should be;
-        `disabled` says why the vendor stopped delivering to it, if it did."""
+    def stale_reason(self, registration: Registration) -> str | None:
+        """Why one of our registrations must be replaced, or None if it is as it should be."""
+        url = registration.url
         if _Address.of(url) != _Address.of(self.route):
             return "it delivers to another address"
         if urlsplit(url).scheme != urlsplit(self.route).scheme:
             return "it delivers over another scheme"
         if not self._carries_token(url):
             return "it carries another token"
-        if disabled:
-            return disabled
+        if registration.problem:
+            return registration.problem
         # A registration listed without its email is taken as it is, not replaced each start.
+        email = registration.email
         if (
             self.email is not None
-            and isinstance(email, str)
+            and email is not None
             and email.lower() != self.email.lower()
         ):
             return "it reports to another email"
@@ -94,45 +93,35 @@ class OurEndpoint:
         return len(tokens) == 1 and token_matches(tokens[0], self.token)
 
 
-async def keep_one_of_ours(
-    listed: AsyncIterator[list[Item]],
-    url_of: Callable[[Item], str],
-    endpoint: OurEndpoint,
-    stale_reason: Callable[[Item], str | None],
-    delete: Callable[[str], Awaitable[None]],
-    create: Callable[[], Awaitable[Item]],
-    noun: str,
-    where: str = "",
-) -> None:
-    """Of the vendor's `listed` registrations, leaves exactly one of ours, fresh: the first
-    one `stale_reason` finds nothing wrong with is kept, every other of ours is deleted, and
-    one is created when none was kept. The log calls a registration `noun`, after `where`
-    (`page p1: `) when there is one per page."""
+async def keep_one_of_ours(scope: WebhookScope, endpoint: OurEndpoint) -> None:
+    """Of the scope's registrations, leaves exactly one of ours, fresh: the first one with
+    nothing stale about it is kept, every other of ours is deleted, and one is created when
+    none was kept. Registrations that are not ours are never touched."""
     ours = [
         registration
-        async for batch in listed
+        async for batch in scope.registrations()
         for registration in batch
-        if isinstance(registration.get("id"), str)
-        and endpoint.claims(url_of(registration))
+        if endpoint.claims(registration.url)
     ]
-    kept = next((r for r in ours if stale_reason(r) is None), None)
+    kept = next((r for r in ours if endpoint.stale_reason(r) is None), None)
     for registration in ours:
         if registration is not kept:
-            reason = stale_reason(registration) or "it duplicates another"
+            reason = endpoint.stale_reason(registration) or "it duplicates another"
             # A 404 means it is already gone, which is what was wanted.
             with suppress(VendorNotFoundError):
-                await delete(registration["id"])
+                await scope.delete(registration.id)
             logger.info(
-                f"Live events: {where}deleted {noun} {registration['id']} because {reason}"
+                f"Live events: {scope.where}deleted {scope.noun} {registration.id} "
+                f"because {reason}"
             )
     if kept is not None:
         logger.info(
-            f"Live events: {where}{noun} {kept['id']} already delivers to "
+            f"Live events: {scope.where}{scope.noun} {kept.id} already delivers to "
             f"{endpoint.route}"
         )
         return
-    created = await create()
+    created = await scope.create(endpoint.url, endpoint.email)
     logger.info(
-        f"Live events: {where}created {noun} {created.get('id')} delivering to "
+        f"Live events: {scope.where}created {scope.noun} {created} delivering to "
         f"{endpoint.route}"
     )

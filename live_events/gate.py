@@ -19,6 +19,7 @@ The processors check the token again, so an event that reaches them some other w
 """
 
 import json
+from collections.abc import Callable
 from typing import Final
 
 from loguru import logger
@@ -26,16 +27,10 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from live_events.pending import (
-    InvalidEventError,
-    Notification,
-    Trigger,
-    forwarded_body,
-)
-from live_events.trust import delivery_is_trusted, vendor_routes
-from runtime import Runtime, current_runtime
+from live_events.pending import forwarded_body
+from live_events.trust import LiveEvents, WebhookRoute
 from sync.catalog import is_selected
-from vendors.contract import Vendor
+from vendors.contract import InvalidEventError, Notification, Trigger, Vendor
 
 # A status-page notification is a few kilobytes; an incident with a long history stays far
 # below this.
@@ -43,31 +38,36 @@ MAX_BODY_BYTES: Final = 1024 * 1024
 
 
 class WebhookGate:
-    def __init__(self, app: ASGIApp) -> None:
+    """`live_events` is the running app's live-event state, read at each request (main.py
+    hands the gate its accessor: the app's runtime is built after the gate is added)."""
+
+    def __init__(self, app: ASGIApp, live_events: Callable[[], LiveEvents]) -> None:
         self._app = app
+        self._live_events = live_events
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
-        runtime = current_runtime()
-        vendor = vendor_routes(runtime).get(scope["path"])
-        if vendor is None:
+        live_events = self._live_events()
+        route = live_events.route(scope["path"])
+        if route is None:
             await self._app(scope, receive, send)
             return
-        await self._guard(vendor, runtime, scope, receive, send)
+        await self._guard(route, live_events, scope, receive, send)
 
     async def _guard(
         self,
-        vendor: Vendor,
-        runtime: Runtime,
+        route: WebhookRoute,
+        live_events: LiveEvents,
         scope: Scope,
         receive: Receive,
         send: Send,
     ) -> None:
+        vendor = route.vendor
         request = Request(scope)
         sender = request.client.host if request.client else None
-        if not delivery_is_trusted(vendor, runtime, scope["query_string"], sender):
+        if not live_events.trusts(route, scope["query_string"], sender):
             await _answer(401, "refused", "Unauthorized", scope, receive, send)
             return
         try:
@@ -76,7 +76,7 @@ class WebhookGate:
             return  # half a delivery: nothing may act on it, and nobody hears an answer
         if body is None:
             logger.warning(
-                f"Refused a {vendor.dialect.name} webhook: its body is larger than the "
+                f"Refused a {vendor.name} webhook: its body is larger than the "
                 f"{MAX_BODY_BYTES} bytes accepted. Nothing was changed."
             )
             await _answer(413, "refused", "Payload too large", scope, receive, send)
@@ -85,7 +85,7 @@ class WebhookGate:
         if notification is None:
             await _answer(200, "ignored", None, scope, receive, send)
             return
-        admitted = _admit(vendor, runtime, notification)
+        admitted = _admit(vendor, live_events, notification)
         if not admitted:
             await _answer(200, "coalesced", None, scope, receive, send)
             return
@@ -97,7 +97,7 @@ class WebhookGate:
 
 def _notification(vendor: Vendor, body: bytes) -> Notification | None:
     """The delivery as the vendor's notification, or None (logged) if nothing may act on it."""
-    name = vendor.dialect.name
+    name = vendor.name
     try:
         notification = vendor.notification_of(json.loads(body))
     except (ValueError, InvalidEventError) as error:
@@ -116,18 +116,20 @@ def _notification(vendor: Vendor, body: bytes) -> Notification | None:
 
 
 def _admit(
-    vendor: Vendor, runtime: Runtime, notification: Notification
+    vendor: Vendor, live_events: LiveEvents, notification: Notification
 ) -> list[Trigger]:
     """The notification's triggers that must be queued; notes the page status it carries."""
     if notification.page_status is not None:
-        runtime.known_pages.note_status(notification.page_id, notification.page_status)
+        live_events.known_pages.note_status(
+            notification.page_id, notification.page_status
+        )
     admitted = []
     for trigger in notification.triggers:
-        verdict = runtime.pending_triggers.admit(trigger)
+        verdict = live_events.pending.admit(trigger)
         if verdict is None:
             logger.warning(
-                f"Live events: {len(runtime.pending_triggers)} objects are already waiting "
-                f"to be read; dropped the {vendor.dialect.name} {trigger.family} "
+                f"Live events: {len(live_events.pending)} objects are already waiting "
+                f"to be read; dropped the {vendor.name} {trigger.family} "
                 f"{trigger.subject_id} event of page {trigger.page_id}. The next resync "
                 "brings the change."
             )

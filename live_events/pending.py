@@ -1,16 +1,16 @@
-"""A webhook is only a trigger: "this incident, component or page changed; read it again".
+"""Triggers on their way from the gate to the processors.
 
-A delivery is reduced at the gate to the triggers it carries, which hold only what identifies
-the object (vendor, family, page, id), never the body. What gets upserted is read from the API.
-Triggers wait in `PendingTriggers`: one per object, however many deliveries named it meanwhile,
-and at most MAX_PENDING in all.
+A delivery is reduced at the gate to the triggers it carries (vendors/contract.py's `Trigger`:
+what identifies the object, never the body), forwarded to Ocean in the body's place. What gets
+upserted is read from the API. Triggers wait in `PendingTriggers`: one per object, however many
+deliveries named it meanwhile, and at most MAX_PENDING in all.
 """
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any, Final
+
+from core.rate_limiter import Clock
+from vendors.contract import InvalidEventError, Trigger
 
 MAX_PENDING: Final = 1_000
 # A flood about one object is answered by at most one read of it a second: deliveries that
@@ -19,77 +19,6 @@ MIN_SECONDS_BETWEEN_READS: Final = 1.0
 # A trigger Ocean queued but never handed to a processor (a worker died, the mapping lacks its
 # kinds) must not hold its object's place for ever.
 PENDING_TTL_SECONDS: Final = 600.0
-_MAX_UPDATE_IDS: Final = 1_000
-
-Clock = Callable[[], float]
-PageStatus = dict[str, str]
-
-
-class InvalidEventError(ValueError):
-    """A delivery this integration cannot act on; the message says why, without echoing it."""
-
-
-class Family(StrEnum):
-    INCIDENT = "incident"
-    COMPONENT = "component"
-    PAGE = "page"
-
-
-@dataclass(frozen=True)
-class Trigger:
-    provider: str
-    family: Family
-    page_id: str
-    subject_id: str
-    # For an incident: the ids of its updates the delivery named, so that an incident the API
-    # confirms gone takes its updates with it.
-    update_ids: tuple[str, ...] = ()
-
-    @property
-    def key(self) -> tuple[str, str, str, str]:
-        return (self.provider, self.family, self.page_id, self.subject_id)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "provider": self.provider,
-            "family": str(self.family),
-            "page_id": self.page_id,
-            "subject_id": self.subject_id,
-            "update_ids": list(self.update_ids),
-        }
-
-    @classmethod
-    def from_json(cls, value: Any) -> "Trigger":
-        if not isinstance(value, dict):
-            raise InvalidEventError("a trigger is not an object")
-        texts = [value.get(f) for f in ("provider", "family", "page_id", "subject_id")]
-        update_ids = value.get("update_ids", [])
-        if not all(isinstance(text, str) and text for text in texts):
-            raise InvalidEventError("a trigger lacks its provider, family, page or id")
-        if not isinstance(update_ids, list) or not all(
-            isinstance(i, str) for i in update_ids
-        ):
-            raise InvalidEventError("a trigger's update ids are not a list of strings")
-        provider, family, page_id, subject_id = (str(text) for text in texts)
-        if family not in set(Family):
-            raise InvalidEventError(f"a trigger names no known family: {family!r}")
-        return cls(
-            provider,
-            Family(family),
-            page_id,
-            subject_id,
-            tuple(update_ids[:_MAX_UPDATE_IDS]),
-        )
-
-
-@dataclass(frozen=True)
-class Notification:
-    """What one delivery says: the objects to read again, and the page's overall status when
-    the delivery carries it."""
-
-    page_id: str
-    triggers: tuple[Trigger, ...]
-    page_status: PageStatus | None = None
 
 
 def triggers_of(payload: Any) -> list[Trigger]:

@@ -1,6 +1,6 @@
-"""What the resync and the live events both make of the vendors' objects: incident updates
-enriched to relate to their page and incident, the pages a vendor's settings select, and the
-overall status last known of each page, from a resync or a webhook.
+"""What the resync and the live events both make of the vendors' objects: a kind's items (an
+incident's updates enriched to relate to their page and incident), the pages a vendor's
+settings select, and the overall status last known of each page, from a resync or a webhook.
 
 The resync and the live-event processors both import this module, never each other.
 """
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from client import Item
+from core.kinds import Kind
 from sync.page_status import PageStatus, StatusSource
 from vendors.contract import Vendor
 
@@ -20,17 +21,22 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def updates_of(incident: Item) -> list[Item]:
-    """An incident's updates, each carrying its page, incident and provider so a mapping can
-    relate it."""
+def items_of(kind: Kind, listed: list[Item]) -> list[Item]:
+    """The kind's items among items of its source list: those items, or for a nested kind
+    the entries of each one's nested field (an incident's updates), each carrying its page,
+    its parent and its provider so a mapping can relate it."""
+    nested = kind.nested
+    if nested is None:
+        return listed
     return [
         {
-            **update,
-            "page_id": incident.get("page_id"),
-            "incident_id": incident["id"],
-            "provider": incident.get("provider"),
+            **child,
+            "page_id": parent.get("page_id"),
+            nested.parent_id: parent["id"],
+            "provider": parent.get("provider"),
         }
-        for update in incident.get("incident_updates") or []
+        for parent in listed
+        for child in parent.get(nested.field) or []
     ]
 
 

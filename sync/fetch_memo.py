@@ -21,9 +21,9 @@ Recordings must not make memory grow with history: batches are kept compressed i
 per sync, which moves to a temporary file once it passes SPOOL_MEMORY_BYTES.
 
 A memo reads either everything (a full resync) or, in an incremental sync, what can have
-changed since the run's cursor (`since`): the vendor's `incidents_since` instead of its whole
-incident list. The kinds of an incremental run share the memo of their cursor; they have one
-cursor unless an earlier run failed part-way.
+changed since the run's cursor (`since`), which the vendor's readers are told (`Reads`). The
+kinds of an incremental run share the memo of their cursor; they have one cursor unless an
+earlier run failed part-way. Each sync's memo is made and found by the entry point (main.py).
 """
 
 import asyncio
@@ -34,32 +34,21 @@ import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from enum import StrEnum
 from typing import IO, Any, Final, cast
 
-from port_ocean.context.event import event
-from port_ocean.core.incremental import active_incremental_cursor
-
 from client import Item, VendorApiError
-from vendors.contract import Vendor
+from core.kinds import PageList
+from sync.held_in_port import MappedKind, PortView
+from vendors.contract import PortReadError, Reads, Vendor
 
 SPOOL_MEMORY_BYTES: Final = 2 * 1024 * 1024
 # How far a list is read ahead of its furthest reader (at least 1): a page of 1,000 incidents.
 BATCHES_AHEAD: Final = 10
 # How many of the next pages' lists a kind reads while it works on the current page's.
 PAGES_AHEAD: Final = 1
-_EVENT_ATTRIBUTE: Final = "vendor_fetch_memo"
 _LENGTH = struct.Struct(">I")
 
 Fetch = Callable[[], AsyncIterator[list[Item]]]
-
-
-class PageList(StrEnum):
-    """The lists read once per page."""
-
-    COMPONENT_GROUPS = "component_groups"
-    COMPONENTS = "components"
-    INCIDENTS = "incidents"
 
 
 class _Spool:
@@ -151,9 +140,15 @@ class _Recording:
 
 
 class FetchMemo:
-    def __init__(self, since: datetime | None = None) -> None:
-        # None: a full resync reads everything; else an incremental sync from this cursor.
+    """What one sync reads, once. `since` is None in a full resync, else the incremental
+    sync's cursor; `port` is what the sync may read of Port, for vendors that need it.
+    """
+
+    def __init__(
+        self, since: datetime | None = None, port: PortView | None = None
+    ) -> None:
         self.since = since
+        self._port = port
         self._spool = _Spool()
         self._recordings: dict[str, _Recording] = {}
         self._values: dict[str, asyncio.Future[Any]] = {}
@@ -178,6 +173,10 @@ class FetchMemo:
             self._values[key] = asyncio.ensure_future(compute())
         return cast(T, await self._values[key])
 
+    def reads(self, vendor: Vendor) -> Reads:
+        """What the vendor's readers may ask of this sync (vendors/contract.py's `Reads`)."""
+        return _VendorReads(self, vendor)
+
     async def pages(self, vendor: Vendor) -> list[Item]:
         key = f"{vendor.provider}:pages"
 
@@ -189,19 +188,18 @@ class FetchMemo:
     def page_list(
         self, which: PageList, vendor: Vendor, page_id: str
     ) -> AsyncIterator[list[Item]]:
+        """The vendor's `which` list of the page: all of it, or in an incremental sync what
+        can have changed since the cursor."""
         return self.stream(*self._page_list(which, vendor, page_id))
 
     def prefetch(self, which: PageList, vendor: Vendor, page_id: str) -> None:
         """Starts reading the list, for a reader to come."""
         self._recording(*self._page_list(which, vendor, page_id))
 
-    def components(self, vendor: Vendor, page_id: str) -> AsyncIterator[list[Item]]:
-        return self.page_list(PageList.COMPONENTS, vendor, page_id)
-
-    def incidents(self, vendor: Vendor, page_id: str) -> AsyncIterator[list[Item]]:
-        """All the page's incidents, or in an incremental sync those that can have changed
-        since its cursor."""
-        return self.page_list(PageList.INCIDENTS, vendor, page_id)
+    def held_in_port(self, kind: str) -> MappedKind:
+        if self._port is None:
+            raise PortReadError(f"what Port holds of {kind} is not known to this sync")
+        return MappedKind(kind, self._port)
 
     def stream(self, key: str, fetch: Fetch) -> AsyncIterator[list[Item]]:
         """`fetch`'s batches, read once in this sync by a task of the memo: as they arrive
@@ -212,15 +210,11 @@ class FetchMemo:
     def _page_list(
         self, which: PageList, vendor: Vendor, page_id: str
     ) -> tuple[str, Fetch]:
-        key = f"{vendor.provider}:{page_id}:{which}"
-        if which is PageList.COMPONENT_GROUPS:
-            return key, lambda: vendor.component_groups(page_id)
-        if which is PageList.COMPONENTS:
-            return key, lambda: vendor.components(page_id)
-        since = self.since
-        if since is None:
-            return key, lambda: vendor.incidents(page_id)
-        return key, lambda: vendor.incidents_since(page_id, since)
+        reads = self.reads(vendor)
+        return (
+            f"{vendor.provider}:{page_id}:{which}",
+            lambda: vendor.read_list(which, page_id, reads),
+        )
 
     def _recording(self, key: str, fetch: Fetch) -> _Recording:
         recording = self._recordings.get(key)
@@ -240,15 +234,19 @@ class FetchMemo:
                 del self._values[key]
 
 
-def current_memo() -> FetchMemo:
-    """This sync's memo, made on first use: one per full resync, and in an incremental sync
-    one per cursor (its kinds usually share one)."""
-    since = active_incremental_cursor()
-    attribute = (
-        _EVENT_ATTRIBUTE if since is None else f"{_EVENT_ATTRIBUTE}@{since.isoformat()}"
-    )
-    memo = event.attributes.get(attribute)
-    if not isinstance(memo, FetchMemo):
-        memo = FetchMemo(since)
-        event.attributes[attribute] = memo
-    return memo
+class _VendorReads:
+    """This sync, as one vendor's readers see it."""
+
+    def __init__(self, memo: FetchMemo, vendor: Vendor) -> None:
+        self._memo = memo
+        self._vendor = vendor
+
+    @property
+    def since(self) -> datetime | None:
+        return self._memo.since
+
+    def page_list(self, which: PageList, page_id: str) -> AsyncIterator[list[Item]]:
+        return self._memo.page_list(which, self._vendor, page_id)
+
+    def held_in_port(self, kind: str) -> MappedKind:
+        return self._memo.held_in_port(kind)

@@ -18,24 +18,24 @@ be searched for: that is a PortReadError. A resource with any other expression, 
 other than `true`, or `itemsToParse`, is found but not `complete`: yielding what was rebuilt
 would blank what was not, so the caller must read those from the vendor instead.
 
-PortReadError is a VendorError, so a resync treats it as the vendor's page failing: it syncs
-the rest and deletes nothing.
+PortReadError (vendors/contract.py) is a VendorError, so a resync treats it as the vendor's
+page failing: it syncs the rest and deletes nothing.
 """
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 import httpx
+from port_ocean.clients.port.client import PortClient
 from port_ocean.clients.port.types import UserAgentType
-from port_ocean.context.event import event
-from port_ocean.context.ocean import ocean
 from port_ocean.core.handlers.port_app_config.models import ResourceConfig
 from port_ocean.core.models import Entity
-from port_ocean.exceptions.context import EventContextNotFoundError
 
-from client import Item, VendorError
+from client import Item
+from vendors.contract import PortReadError
 
 _NAME: Final = r"[A-Za-z_][A-Za-z0-9_]*"
 _PATH: Final = rf"\.{_NAME}(?:\.{_NAME})*"
@@ -55,8 +55,14 @@ _SEARCHED_FIELDS: Final = [
 ]
 
 
-class PortReadError(VendorError):
-    """What Port holds could not be learned; nothing may be deleted on that account."""
+@dataclass(frozen=True)
+class PortView:
+    """What a sync may read of Port: the current mapping's resources, and Ocean's Port client,
+    whose entity search keeps to this integration's entities. The entry point that starts the
+    sync hands it down."""
+
+    resources: Sequence[ResourceConfig]
+    client: PortClient
 
 
 Put = Callable[[Item, Any], None]
@@ -68,12 +74,12 @@ class MappedKind:
     """The current mapping's resources of one kind, read backwards: `fields` are the
     top-level fields they put back, `complete` whether that is everything they read.
 
-    Raises PortReadError when a resource of the kind cannot be searched for, or when there
-    is no mapping to read (outside a resync)."""
+    Raises PortReadError when a resource of the kind cannot be searched for."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, port: PortView) -> None:
         self.kind = kind
-        self._resources = [_Backwards.of(r) for r in _resources_of(kind)]
+        self._client = port.client
+        self._resources = [_Backwards.of(r) for r in port.resources if r.kind == kind]
         self.fields = frozenset(f for r in self._resources for f in r.fields)
         self.complete = all(r.complete for r in self._resources)
 
@@ -86,7 +92,7 @@ class MappedKind:
         rebuilt, by identifier; one Port search per resource of the kind."""
         items: dict[str, Item] = {}
         for resource in self._resources:
-            for entity in await _search(resource.blueprint, id_prefix):
+            for entity in await _search(self._client, resource.blueprint, id_prefix):
                 rebuilt = resource.rebuild(entity)
                 items[entity.identifier] = {
                     **rebuilt,
@@ -95,17 +101,7 @@ class MappedKind:
         return items
 
 
-def _resources_of(kind: str) -> list[ResourceConfig]:
-    try:
-        resources = event.port_app_config.resources
-    except (EventContextNotFoundError, ValueError):
-        raise PortReadError(
-            f"what Port holds of {kind} can only be read during a resync"
-        ) from None
-    return [resource for resource in resources if resource.kind == kind]
-
-
-async def _search(blueprint: str, id_prefix: str) -> list[Entity]:
+async def _search(client: PortClient, blueprint: str, id_prefix: str) -> list[Entity]:
     query = {
         "combinator": "and",
         "rules": [
@@ -115,7 +111,7 @@ async def _search(blueprint: str, id_prefix: str) -> list[Entity]:
     }
     try:
         # Ocean adds the rules that keep the search to this integration's own entities.
-        found = await ocean.port_client.search_entities(
+        found = await client.search_entities(
             UserAgentType.exporter, query=query, parameters_to_include=_SEARCHED_FIELDS
         )
     except (httpx.HTTPError, ValueError, KeyError) as error:

@@ -20,11 +20,12 @@ The rule, which the Statuspage emulator (sandbox/statuspage/model.py) follows to
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
-from typing import Any, Final
+from typing import Final
 
-Item = dict[str, Any]
+from client import Item
+from vendors.contract import INDICATORS, parsed_time
 
 
 class StatusSource(StrEnum):
@@ -38,8 +39,6 @@ class StatusSource(StrEnum):
     WEBHOOK = "webhook"
 
 
-# Lightest first; the page's indicator is the heaviest weight found.
-INDICATORS: Final = ("none", "maintenance", "minor", "major", "critical")
 _COMPONENT_WEIGHT: Final = {
     "operational": "none",
     "under_maintenance": "maintenance",
@@ -76,15 +75,6 @@ class PageStatus:
             "status_description": self.description,
             "status_source": str(self.source),
         }
-
-
-@dataclass(frozen=True)
-class PublishedStatus:
-    """A page's status as its vendor publishes it, and when the page last changed, if said."""
-
-    indicator: str
-    description: str
-    updated_at: datetime | None = None
 
 
 class StatusDerivation:
@@ -129,19 +119,8 @@ class StatusDerivation:
             self._heaviest = weight
 
     def _note_change(self, item: Item) -> None:
-        changed = parse_timestamp(item.get("updated_at"))
+        changed = parsed_time(item.get("updated_at"))
         if changed is not None and (
             self._newest_change is None or changed > self._newest_change
         ):
             self._newest_change = changed
-
-
-def parse_timestamp(value: object) -> datetime | None:
-    """An ISO 8601 timestamp as an aware datetime (UTC when it names no zone), or None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -2,7 +2,7 @@
 
 Where the vendor publishes the page's status (Statuspage: a public page's status API), that is
 the status. Otherwise, for a private page or when the published status cannot be read, it is
-derived (see page_status.py) from the page's components and incidents, read through the
+derived (see sync/page_status.py) from the page's components and incidents, read through the
 resync's memo: the component and incident kinds replay those lists, so deriving costs no
 request they would not make anyway.
 
@@ -10,22 +10,15 @@ A failing public host must not cost every page its deadline: after a few failure
 the rest of the vendor's pages are derived for this resync. Nothing here fails a resync.
 """
 
-from typing import Final
-
 from loguru import logger
 
 from client import Item, VendorError
+from core.kinds import PageList
+from sync.breaker import FailuresInARow
 from sync.catalog import WallClock
 from sync.fetch_memo import FetchMemo
-from sync.page_status import (
-    PageStatus,
-    PublishedStatus,
-    StatusDerivation,
-    StatusSource,
-)
-from vendors.contract import Vendor
-
-MAX_PUBLISHED_FAILURES_IN_A_ROW: Final = 3
+from sync.page_status import PageStatus, StatusDerivation, StatusSource
+from vendors.contract import PublishedStatus, Vendor
 
 # A page's status, or why none could be had.
 Resolved = PageStatus | VendorError
@@ -47,7 +40,7 @@ class _PageStatuses:
         self._vendor = vendor
         self._memo = memo
         self._clock = clock
-        self._published_failures_in_a_row = 0
+        self._published_failures = FailuresInARow()
 
     async def of(self, pages: list[Item]) -> dict[str, Resolved]:
         return {page["id"]: await self._status(page) for page in pages}
@@ -71,31 +64,32 @@ class _PageStatuses:
             return error
 
     async def _published(self, page: Item) -> PublishedStatus | None:
-        if self._published_failures_in_a_row >= MAX_PUBLISHED_FAILURES_IN_A_ROW:
+        failures = self._published_failures
+        if failures.tripped:
             return None
         try:
             published = await self._vendor.published_status(page)
         except VendorError as error:
-            self._published_failures_in_a_row += 1
             logger.warning(
                 f"{self._vendor.provider} page {page['id']}: its published status could "
                 f"not be read, so it is derived from its components and incidents: {error}"
             )
-            if self._published_failures_in_a_row == MAX_PUBLISHED_FAILURES_IN_A_ROW:
+            if failures.failed():
                 logger.warning(
                     f"{self._vendor.provider}: the published status failed for "
-                    f"{MAX_PUBLISHED_FAILURES_IN_A_ROW} pages in a row; the status of its "
-                    "other pages is derived in this resync"
+                    f"{failures.limit} pages in a row; the status of its other pages is "
+                    "derived in this resync"
                 )
             return None
         if published is not None:
-            self._published_failures_in_a_row = 0
+            failures.succeeded()
         return published
 
     async def _derived(self, page_id: str) -> PageStatus:
         derivation = StatusDerivation()
-        async for components in self._memo.components(self._vendor, page_id):
+        reads = self._memo.reads(self._vendor)
+        async for components in reads.page_list(PageList.COMPONENTS, page_id):
             derivation.add_components(components)
-        async for incidents in self._memo.incidents(self._vendor, page_id):
+        async for incidents in reads.page_list(PageList.INCIDENTS, page_id):
             derivation.add_incidents(incidents)
         return derivation.result(self._clock())

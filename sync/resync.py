@@ -1,32 +1,36 @@
-"""What each kind yields in a resync, for every configured vendor.
+"""What each kind yields in a resync, for every configured vendor, read side by side.
 
-Each kind walks the vendors, their selected pages, and one list per page. Failures are isolated
-and reported last: a vendor whose page list fails, or a page whose list fails (whatever the
-error, a refused key included), is skipped while every other vendor and page syncs, and then
-the kind's resync raises an error naming each of them. Any error makes Ocean skip deleting
-stale entities, so nothing that may still exist upstream is lost to a failed fetch.
+A kind walks each vendor's selected pages and the kind's list on each page (core/kinds.py says
+which). The vendors are read at once, each within its own rate limit, so a resync of several
+vendors takes as long as the slowest, not their sum. Failures are isolated and reported last:
+a vendor whose page list fails, or a page whose list fails (whatever the error, a refused key
+included), is skipped while every other vendor and page syncs, and then the kind's resync
+raises an error naming each of them. Any error makes Ocean skip deleting stale entities, so
+nothing that may still exist upstream is lost to a failed fetch.
 
-Pages carry their overall status (page_status_sync.py) and, when uptime is on, components
-their uptime (component_uptime.py); neither ever fails a resync by itself.
+Pages carry their overall status (page_statuses.py) and, when uptime is on, components their
+uptime (uptime.py); neither ever fails a resync by itself.
 
-The same handlers serve Ocean's incremental sync (see main.py): there the memo reads only what
-can have changed since the kind's cursor (fetch_memo.py, `Vendor.incidents_since`), Ocean
-upserts what they yield and deletes nothing, and a kind that fails keeps its cursor, so the
-next run reads the same changes again.
+The same code serves Ocean's incremental sync: there the memo is of the run's cursor, the
+vendors' readers read only what can have changed since (fetch_memo.py), Ocean upserts what they
+yield and deletes nothing, and a kind that fails keeps its cursor, so the next run reads the
+same changes again.
 """
 
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 from loguru import logger
+from port_ocean.utils.async_iterators import stream_async_iterators_tasks
 
 from client import Item, VendorError
-from runtime import current_runtime
-from sync.catalog import KnownPages, select_pages, updates_of
-from sync.fetch_memo import PAGES_AHEAD, FetchMemo, PageList, current_memo
+from core.kinds import Kind, PageList
+from sync.catalog import KnownPages, items_of, select_pages
+from sync.fetch_memo import PAGES_AHEAD, FetchMemo
 from sync.page_status import PageStatus
 from sync.page_statuses import Resolved, page_statuses
-from sync.uptime import component_uptimes, with_uptime
+from sync.uptime import UptimeRotation, component_uptimes, with_uptime
 from vendors.contract import Vendor
 
 # What a kind adds to a batch of one page's list before Ocean maps it.
@@ -39,6 +43,97 @@ class SyncFailure(VendorError):
 
 class ResyncIncompleteError(ExceptionGroup[SyncFailure]):
     """A kind's resync left some vendors or pages out; it is raised after the rest synced."""
+
+
+@dataclass(frozen=True)
+class Resync:
+    """One sync of one app: its vendors, the sync's memo, and what outlives the sync."""
+
+    vendors: Sequence[Vendor]
+    memo: FetchMemo
+    known_pages: KnownPages
+    uptime_rotation: UptimeRotation
+
+    async def kind(self, kind: Kind) -> AsyncIterator[list[Item]]:
+        """Every batch the kind yields, from every vendor; raises ResyncIncompleteError
+        naming what failed, after the rest."""
+        failures = _Failures(kind.name)
+        source = kind.source
+        if source is None:
+            per_vendor = [self._pages(kind, v, failures) for v in self.vendors]
+        else:
+            per_vendor = [self._lists(kind, source, v, failures) for v in self.vendors]
+        async with self.memo.session():
+            async for batch in stream_async_iterators_tasks(*per_vendor):
+                yield batch
+        failures.raise_if_any()
+
+    async def _pages(
+        self, kind: Kind, vendor: Vendor, failures: "_Failures"
+    ) -> AsyncIterator[list[Item]]:
+        known = self.known_pages
+        pages = await self._selected_pages(vendor, failures)
+        statuses = await page_statuses(vendor, self.memo, pages, known.clock)
+        synced = []
+        for page in pages:
+            known.remember(page)
+            if _status_known(known, vendor, page["id"], statuses[page["id"]], failures):
+                synced.append(known.with_status(page))
+        if synced:
+            yield synced
+        sources = Counter(str(page["status_source"]) for page in synced)
+        logger.info(
+            f"{kind.name}: synced {len(synced)} {vendor.provider} page(s)"
+            f"{_since(self.memo)}, status from {dict(sources)}"
+        )
+
+    async def _lists(
+        self, kind: Kind, which: PageList, vendor: Vendor, failures: "_Failures"
+    ) -> AsyncIterator[list[Item]]:
+        """The kind's items in the vendor's selected pages, each page's `which` list read
+        while Ocean maps the page before."""
+        enrich = self._with_uptimes if which is PageList.COMPONENTS else None
+        pages = [p["id"] for p in await self._selected_pages(vendor, failures)]
+        total = synced_pages = 0
+        for position, page_id in enumerate(pages):
+            for upcoming in pages[position + 1 : position + 1 + PAGES_AHEAD]:
+                self.memo.prefetch(which, vendor, upcoming)
+            try:
+                async for listed in self.memo.page_list(which, vendor, page_id):
+                    if enrich is not None:
+                        listed = await enrich(vendor, page_id, listed)
+                    batch = items_of(kind, listed)
+                    total += len(batch)
+                    if batch:
+                        yield batch
+                synced_pages += 1
+            except VendorError as error:
+                failures.add(f"{vendor.provider} page {page_id}", error)
+        logger.info(
+            f"{kind.name}: synced {total} item(s) from {synced_pages} "
+            f"{vendor.provider} page(s){_since(self.memo)}"
+        )
+
+    async def _selected_pages(
+        self, vendor: Vendor, failures: "_Failures"
+    ) -> list[Item]:
+        try:
+            pages = await self.memo.pages(vendor)
+        except VendorError as error:
+            failures.add(f"{vendor.provider}: listing its pages", error)
+            return []
+        selected, missing = select_pages(vendor, pages)
+        failures.missing_pages(vendor, missing)
+        return selected
+
+    async def _with_uptimes(
+        self, vendor: Vendor, page_id: str, components: list[Item]
+    ) -> list[Item]:
+        uptimes = await component_uptimes(vendor, self.memo, self.uptime_rotation)
+        return [
+            with_uptime(component, uptimes.get((page_id, component["id"])))
+            for component in components
+        ]
 
 
 class _Failures:
@@ -71,45 +166,6 @@ class _Failures:
             raise ResyncIncompleteError(f"{self.kind}: {named}", self._failures)
 
 
-async def _selected_pages(
-    memo: FetchMemo, vendor: Vendor, failures: _Failures
-) -> list[Item]:
-    try:
-        pages = await memo.pages(vendor)
-    except VendorError as error:
-        failures.add(f"{vendor.provider}: listing its pages", error)
-        return []
-    selected, missing = select_pages(vendor, pages)
-    failures.missing_pages(vendor, missing)
-    return selected
-
-
-async def resync_pages(kind: str) -> AsyncIterator[list[Item]]:
-    runtime = current_runtime()
-    known = runtime.known_pages
-    memo = current_memo()
-    failures = _Failures(kind)
-    async with memo.session():
-        for vendor in runtime.vendors:
-            pages = await _selected_pages(memo, vendor, failures)
-            statuses = await page_statuses(vendor, memo, pages, known.clock)
-            synced = []
-            for page in pages:
-                known.remember(page)
-                if _status_known(
-                    known, vendor, page["id"], statuses[page["id"]], failures
-                ):
-                    synced.append(known.with_status(page))
-            if synced:
-                yield synced
-            sources = Counter(str(page["status_source"]) for page in synced)
-            logger.info(
-                f"{kind}: synced {len(synced)} {vendor.provider} page(s){_since(memo)}, "
-                f"status from {dict(sources)}"
-            )
-    failures.raise_if_any()
-
-
 def _status_known(
     known: KnownPages,
     vendor: Vendor,
@@ -133,71 +189,5 @@ def _status_known(
     return False
 
 
-async def _resync_each_page(
-    kind: str, which: PageList, enrich: Enrich | None = None
-) -> AsyncIterator[list[Item]]:
-    """The batches of `which` list of every selected page of every vendor, each page's list
-    read while Ocean maps the page before."""
-    memo = current_memo()
-    failures = _Failures(kind)
-    async with memo.session():
-        for vendor in current_runtime().vendors:
-            pages = [
-                page["id"] for page in await _selected_pages(memo, vendor, failures)
-            ]
-            total = synced_pages = 0
-            for position, page_id in enumerate(pages):
-                for upcoming in pages[position + 1 : position + 1 + PAGES_AHEAD]:
-                    memo.prefetch(which, vendor, upcoming)
-                try:
-                    async for batch in memo.page_list(which, vendor, page_id):
-                        if enrich is not None:
-                            batch = await enrich(vendor, page_id, batch)
-                        total += len(batch)
-                        yield batch
-                    synced_pages += 1
-                except VendorError as error:
-                    failures.add(f"{vendor.provider} page {page_id}", error)
-            logger.info(
-                f"{kind}: synced {total} item(s) from {synced_pages} {vendor.provider} "
-                f"page(s){_since(memo)}"
-            )
-    failures.raise_if_any()
-
-
 def _since(memo: FetchMemo) -> str:
     return "" if memo.since is None else f", changed since {memo.since.isoformat()}"
-
-
-async def resync_component_groups(kind: str) -> AsyncIterator[list[Item]]:
-    async for batch in _resync_each_page(kind, PageList.COMPONENT_GROUPS):
-        yield batch
-
-
-async def resync_components(kind: str) -> AsyncIterator[list[Item]]:
-    memo = current_memo()
-    rotation = current_runtime().uptime_rotation
-
-    async def with_uptimes(
-        vendor: Vendor, page_id: str, components: list[Item]
-    ) -> list[Item]:
-        uptimes = await component_uptimes(vendor, memo, rotation)
-        return [
-            with_uptime(component, uptimes.get((page_id, component["id"])))
-            for component in components
-        ]
-
-    async for batch in _resync_each_page(kind, PageList.COMPONENTS, with_uptimes):
-        yield batch
-
-
-async def resync_incidents(kind: str) -> AsyncIterator[list[Item]]:
-    async for batch in _resync_each_page(kind, PageList.INCIDENTS):
-        yield batch
-
-
-async def resync_incident_updates(kind: str) -> AsyncIterator[list[Item]]:
-    async for incidents in _resync_each_page(kind, PageList.INCIDENTS):
-        updates = [update for incident in incidents for update in updates_of(incident)]
-        if updates:
-            yield updates

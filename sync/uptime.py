@@ -17,18 +17,18 @@ the resync; after a few failures in a row the rest of the turn is skipped.
 import random
 from bisect import bisect_right
 from collections.abc import Sequence
-from typing import Final
 
 from loguru import logger
 
 from client import Item, VendorError
+from core.kinds import PageList
 from core.settings import UptimeSettings
+from sync.breaker import FailuresInARow
 from sync.catalog import select_pages
 from sync.fetch_memo import FetchMemo
 from vendors.contract import Vendor
 
 ComponentKey = tuple[str, str]  # (page id, component id), as Port holds them
-MAX_FAILURES_IN_A_ROW: Final = 3
 
 
 class UptimeRotation:
@@ -85,26 +85,25 @@ async def _read_turn(
     eligible = await _eligible(vendor, memo)
     turn = rotation.next_turn(vendor.provider, eligible, settings.requests_per_resync)
     read: dict[ComponentKey, float] = {}
-    failures_in_a_row = 0
+    failures = FailuresInARow()
     for key in turn:
         page_id, component_id = key
         rotation.read(vendor.provider, key)
         try:
             uptime = await vendor.component_uptime(page_id, component_id, settings.days)
         except VendorError as error:
-            failures_in_a_row += 1
             logger.warning(
                 f"component: the uptime of {vendor.provider} component {component_id} "
                 f"(page {page_id}) could not be read; Port keeps its last value: {error}"
             )
-            if failures_in_a_row >= MAX_FAILURES_IN_A_ROW:
+            if failures.failed():
                 logger.warning(
-                    f"component: {failures_in_a_row} uptime reads failed in a row; the "
-                    "rest of this resync's turn is skipped"
+                    f"component: {failures.limit} uptime reads failed in a row; the rest "
+                    "of this resync's turn is skipped"
                 )
                 break
             continue
-        failures_in_a_row = 0
+        failures.succeeded()
         if uptime is not None:
             read[key] = uptime
     logger.info(
@@ -124,7 +123,9 @@ async def _eligible(vendor: Vendor, memo: FetchMemo) -> list[ComponentKey]:
     eligible: list[ComponentKey] = []
     for page in pages:
         try:
-            async for components in memo.components(vendor, page["id"]):
+            async for components in memo.reads(vendor).page_list(
+                PageList.COMPONENTS, page["id"]
+            ):
                 eligible += [
                     (page["id"], component["id"])
                     for component in components

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,12 @@ import respx
 from port_ocean.integration_testing import IntegrationTestHarness
 from port_ocean.integration_testing.transport import RecordingTransport
 
+from core.settings import Config, Settings, read_settings
 from sandbox.statuspage.limits import SlidingWindowLimiter
+from sync.fetch_memo import FetchMemo
 from sync.outcome import SyncOutcome
+from vendors import VENDORS
+from vendors.contract import Reads, Vendor
 
 HOST = "https://statuspage.test"
 # Statuspage's incident lists narrowed by status, and the statuses each holds.
@@ -29,6 +34,17 @@ ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED_AT = "2024-06-26T03:49:25Z"
 
 Responder = Callable[[httpx.Request], httpx.Response | None]
+
+
+def reads_of(vendor: Vendor, since: datetime | None = None) -> Reads:
+    """What a vendor's list readers are handed in a full resync, or an incremental one from
+    `since`, outside any Ocean context (nothing of Port is readable)."""
+    return FetchMemo(since).reads(vendor)
+
+
+def settings_of(config: Config) -> Settings:
+    """The settings `config` gives, read and checked as the integration reads them."""
+    return read_settings(config, VENDORS)
 
 
 class FakeClock:

@@ -9,7 +9,8 @@ from typing import Any, cast
 import pytest
 
 from client import Item, VendorApiError
-from sync.fetch_memo import BATCHES_AHEAD, FetchMemo, PageList
+from core.kinds import PageList
+from sync.fetch_memo import BATCHES_AHEAD, FetchMemo
 
 
 def incident(n: int) -> dict[str, Any]:
@@ -170,7 +171,9 @@ async def test_a_prefetched_list_is_read_before_anyone_asks_and_read_once() -> N
         provider = "statuspage"
         calls = 0
 
-        def incidents(self, page_id: str) -> AsyncIterator[list[Item]]:
+        def read_list(
+            self, which: PageList, page_id: str, reads: Any
+        ) -> AsyncIterator[list[Item]]:
             Pages.calls += 1
             return batches_of(FakeAccount.generate(incidents=250).incidents["p1"])
 
@@ -180,7 +183,9 @@ async def test_a_prefetched_list_is_read_before_anyone_asks_and_read_once() -> N
     await settle()
     calls_before_reading = Pages.calls
 
-    read = [i async for b in memo.incidents(vendor, "p1") for i in b]
+    read = [
+        i async for b in memo.page_list(PageList.INCIDENTS, vendor, "p1") for i in b
+    ]
 
     assert calls_before_reading == 1
     assert Pages.calls == 1

@@ -11,13 +11,15 @@ import httpx
 import jq  # type: ignore[import-not-found]  # it ships no type stubs
 import pytest
 import respx
-from port_ocean.context.event import event, event_context
+from port_ocean.context.ocean import ocean
 from port_ocean.core.handlers.port_app_config.models import PortAppConfig
 
 from client import Item
-from sync.held_in_port import MappedKind, PortReadError
+from sync.fetch_memo import FetchMemo
+from sync.held_in_port import MappedKind, PortView
 from tests.support import ocean_context
 from tests.vendors.test_pingpong_normalise import INCIDENT
+from vendors.contract import PortReadError
 from vendors.pingpong import normalise
 
 PORT = "http://localhost:5555/v1"
@@ -33,12 +35,10 @@ def port() -> Iterator[respx.MockRouter]:
 
 
 @asynccontextmanager
-async def resync_with(mapping: dict[str, Any]) -> AsyncIterator[None]:
-    """An Ocean app and a resync event with `mapping` as its port app config."""
+async def resync_with(mapping: dict[str, Any]) -> AsyncIterator[PortView]:
+    """An Ocean app, and what a resync with `mapping` as its port app config reads of Port."""
     with ocean_context():
-        async with event_context("resync"):
-            event.port_app_config = PortAppConfig.parse_obj(mapping)
-            yield
+        yield PortView(PortAppConfig.parse_obj(mapping).resources, ocean.port_client)
 
 
 def entity_of(resource: dict[str, Any], item: Item) -> dict[str, Any]:
@@ -64,8 +64,8 @@ def resource(mapping: dict[str, Any], kind: str) -> dict[str, Any]:
 async def held(
     mapping: dict[str, Any], kind: str
 ) -> tuple[MappedKind, dict[str, Item]]:
-    async with resync_with(mapping):
-        mapped = MappedKind(kind)
+    async with resync_with(mapping) as port:
+        mapped = MappedKind(kind, port)
         return mapped, await mapped.held("pingpong-")
 
 
@@ -163,8 +163,8 @@ async def test_what_does_not_read_backwards_makes_the_kind_incomplete(
         else:
             mappings[part] = value
 
-    async with resync_with(shipped_mapping):
-        assert MappedKind("incident").complete is complete
+    async with resync_with(shipped_mapping) as port:
+        assert MappedKind("incident", port).complete is complete
 
 
 async def test_a_selector_other_than_true_makes_the_kind_incomplete(
@@ -172,9 +172,9 @@ async def test_a_selector_other_than_true_makes_the_kind_incomplete(
 ) -> None:
     resource(shipped_mapping, "incident")["selector"]["query"] = '.provider != "x"'
 
-    async with resync_with(shipped_mapping):
-        assert not MappedKind("incident").complete
-        assert MappedKind("incident_update").complete
+    async with resync_with(shipped_mapping) as port:
+        assert not MappedKind("incident", port).complete
+        assert MappedKind("incident_update", port).complete
 
 
 @pytest.mark.parametrize(
@@ -186,9 +186,9 @@ async def test_a_resource_that_cannot_be_searched_for_is_an_error(
 ) -> None:
     resource(shipped_mapping, "incident")["port"]["entity"]["mappings"][part] = value
 
-    async with resync_with(shipped_mapping):
+    async with resync_with(shipped_mapping) as port:
         with pytest.raises(PortReadError, match="constant blueprint"):
-            MappedKind("incident")
+            MappedKind("incident", port)
 
 
 async def test_port_failing_is_an_error_naming_what_could_not_be_read(
@@ -202,9 +202,9 @@ async def test_port_failing_is_an_error_naming_what_could_not_be_read(
         await held(shipped_mapping, "incident")
 
 
-def test_outside_a_resync_there_is_no_mapping_to_read() -> None:
-    with pytest.raises(PortReadError, match="during a resync"):
-        MappedKind("incident")
+def test_a_sync_without_port_has_no_mapping_to_read() -> None:
+    with pytest.raises(PortReadError, match="not known to this sync"):
+        FetchMemo().held_in_port("incident")
 
 
 async def test_a_kind_the_mapping_lacks_holds_nothing(

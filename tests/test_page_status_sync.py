@@ -9,7 +9,7 @@ import httpx
 import pytest
 import respx
 
-from sync.page_statuses import MAX_PUBLISHED_FAILURES_IN_A_ROW
+from sync.breaker import MAX_FAILURES_IN_A_ROW as MAX_PUBLISHED_FAILURES_IN_A_ROW
 from tests.support import (
     HOST,
     FakeAccount,

@@ -11,13 +11,13 @@ from core.settings import (
     VendorSettings,
     id_list,
 )
-from runtime import Runtime
+from tests.support import settings_of
 
 KEY = "sk-very-secret"
 
 
 def read(**config: Any) -> Settings:
-    return Runtime.from_config({"statuspage_api_key": KEY, **config}).settings
+    return settings_of({"statuspage_api_key": KEY, **config})
 
 
 def statuspage(**config: Any) -> VendorSettings:
@@ -40,12 +40,12 @@ def statuspage(**config: Any) -> VendorSettings:
 def test_page_ids_accept_a_list_a_json_array_and_a_comma_separated_string(
     value: Any,
 ) -> None:
-    assert id_list("statuspageIds", value) == ("id-1", "id-2")
+    assert id_list()("statuspageIds", value) == ("id-1", "id-2")
 
 
 @pytest.mark.parametrize("value", [None, "", " ", "[]", []])
 def test_no_page_ids_means_every_page(value: Any) -> None:
-    assert id_list("statuspageIds", value) == ()
+    assert id_list()("statuspageIds", value) == ()
 
 
 @pytest.mark.parametrize("value", ['["id-1",', "[1, 2]", 42, {"id": "x"}])
@@ -109,7 +109,7 @@ def test_bad_values_name_the_setting(config: dict[str, Any], setting: str) -> No
 @pytest.mark.parametrize("key", ["", "  ", None])
 def test_without_any_vendor_key_the_error_names_every_key_setting(key: Any) -> None:
     with pytest.raises(InvalidSettingError) as raised:
-        Runtime.from_config({"statuspage_api_key": key})
+        settings_of({"statuspage_api_key": key})
 
     assert "statuspageApiKey" in str(raised.value)
     assert "onlineornotApiKey" in str(raised.value)
@@ -163,14 +163,14 @@ OON_KEY = "oon-very-secret-token"
 
 
 def onlineornot(**config: Any) -> VendorSettings:
-    settings = Runtime.from_config({"onlineornot_api_key": OON_KEY, **config}).settings
+    settings = settings_of({"onlineornot_api_key": OON_KEY, **config})
     vendor = settings.vendor("onlineornot")
     assert vendor is not None
     return vendor
 
 
 def test_onlineornot_alone_is_a_complete_configuration() -> None:
-    settings = Runtime.from_config({"onlineornot_api_key": f" {OON_KEY} "}).settings
+    settings = settings_of({"onlineornot_api_key": f" {OON_KEY} "})
 
     assert [vendor.provider for vendor in settings.vendors] == ["onlineornot"]
     vendor = settings.vendors[0]
@@ -180,7 +180,7 @@ def test_onlineornot_alone_is_a_complete_configuration() -> None:
 
 
 def test_both_vendors_are_read_together_each_with_its_own_settings() -> None:
-    settings = Runtime.from_config(
+    settings = settings_of(
         {
             "statuspage_api_key": KEY,
             "statuspage_ids": "sp-1",
@@ -188,7 +188,7 @@ def test_both_vendors_are_read_together_each_with_its_own_settings() -> None:
             "onlineornot_host": "http://127.0.0.1:9000/",
             "onlineornot_status_page_ids": '["a1b2c3d4","e5f6g7h8"]',
         }
-    ).settings
+    )
 
     assert [vendor.provider for vendor in settings.vendors] == [
         "statuspage",

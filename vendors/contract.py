@@ -1,50 +1,306 @@
-"""What every vendor module provides: its settings, its HTTP dialect, and its objects read and
-normalised into the common shape the five kinds and the default mappings read.
+"""What a vendor is to the rest of the integration: the one module every vendor package builds on,
+at the bottom of the graph with the HTTP client and the settings readers.
 
-The common shape is Statuspage's: a vendor maps its fields and vocabularies onto Statuspage's
-(`status`, `impact`, `group_id`, `incident_updates`, ...), sets `provider`, and keeps its own
-object under `raw` for custom mappings. Identifiers are what Port holds: a vendor other than
-Statuspage prefixes its ids with its name, so ids of two vendors never collide. Every method
-takes and returns those identifiers; only the vendor module knows its API's own.
+A vendor is an adapter. It knows its API's endpoints, paging, error shape and vocabulary, and
+turns what it reads into the common shape, which is Statuspage's: its fields and words
+(`status`, `impact`, `group_id`, `incident_updates`, ...), `provider` set, and the vendor's own
+object kept under `raw` for custom mappings. Identifiers are what Port holds: a vendor other
+than Statuspage prefixes its ids with its name (`IdPrefix`), so two vendors' ids never collide;
+every method takes and returns those identifiers, and only the vendor knows its API's own.
 
-For Ocean's incremental sync a vendor narrows its incident list to what can have changed since
-a cursor (`incidents_since`); one that cannot is served its whole list by the default.
+A vendor knows nothing of resyncs, memos, Port or webhook routes. What it needs of the sync it
+serves (a cursor, another list of the page, what Port holds) it is handed (`Reads`); a webhook
+delivery it reads into triggers (`Notification`); its webhook registrations it describes
+(`WebhookScope`) for live_events to keep in order. So a vendor can be exercised with an
+`ApiClient` and its emulator alone.
+
+What every vendor must provide follows from the kind table (core/kinds.py): for each per-page
+list a reader of the list's name, and for each live-event family a reader of one object of the
+family's name. A class that lacks one fails at import, naming it.
 """
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
-from typing import Any, ClassVar, Final
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar, Final, Protocol, cast
+from urllib.parse import urlsplit
 
-from client import ApiClient, Dialect, Item, RetryPolicy, VendorNotFoundError
-from core.settings import Config, RateLimit, VendorSettings
-from live_events.endpoint import OurEndpoint
-from live_events.pending import InvalidEventError, Notification
-from sync.page_status import PublishedStatus
+from client import (
+    ApiClient,
+    Dialect,
+    Item,
+    RetryPolicy,
+    VendorError,
+    VendorNotFoundError,
+)
+from core.kinds import Family, PageList
+from core.settings import RateLimit, Setting, VendorSettings
 
 # An incremental sync's cursor is our clock, a vendor's timestamps its own: looking this far
 # before the cursor loses no change to clocks that disagree by less.
 CLOCK_SKEW_ALLOWANCE: Final = timedelta(minutes=5)
+# A page's overall status, lightest first, as Statuspage words it; incidents' impacts too.
+INDICATORS: Final = ("none", "maintenance", "minor", "major", "critical")
+
+
+# Readers of vendors' JSON fields, which are trusted for nothing: a value of the wrong type or
+# shape reads as absent instead of failing the object.
+
+# What an unreadable time reads as where one is needed to sort: before any real one.
+EARLIEST: Final = datetime.min.replace(tzinfo=UTC)
+
+
+def parsed_time(value: object) -> datetime | None:
+    """An ISO 8601 time (`Z` or an offset; none is taken as UTC), or None."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def moment(value: object) -> datetime:
+    """`parsed_time`, or EARLIEST for a value that is no time."""
+    return parsed_time(value) or EARLIEST
+
+
+def objects(value: object) -> list[Item]:
+    """The objects in a list; nothing for anything else."""
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, dict)]
+
+
+def text(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def host_of(url: str | None) -> str | None:
+    """`https://status.example.com` -> `status.example.com` (a scheme is optional)."""
+    if url is None:
+        return None
+    return urlsplit(url if "//" in url else f"//{url}").hostname
+
+
+def heaviest(impacts: object, default: str = "none") -> str:
+    """The heaviest of the impacts in Statuspage's vocabulary among `impacts`."""
+    known = [i for i in impacts if i in INDICATORS] if isinstance(impacts, list) else []
+    return max(known, key=INDICATORS.index, default=default)
+
+
+@dataclass(frozen=True)
+class IdPrefix:
+    """How a vendor's ids become Port's identifiers: `onlineornot-` before each."""
+
+    prefix: str
+
+    def port_id(self, vendor_id: str) -> str:
+        return f"{self.prefix}{vendor_id}"
+
+    def optional(self, vendor_id: object) -> str | None:
+        return (
+            self.port_id(vendor_id)
+            if isinstance(vendor_id, str) and vendor_id
+            else None
+        )
+
+    def vendor_id(self, port_id: str, vendor: str) -> str:
+        """The vendor's own id in one of Port's identifiers; VendorNotFoundError when it is
+        not one of this vendor's."""
+        if not port_id.startswith(self.prefix) or port_id == self.prefix:
+            raise VendorNotFoundError(f"{port_id!r} is not an identifier of {vendor}")
+        return port_id.removeprefix(self.prefix)
+
+
+@dataclass(frozen=True)
+class PublishedStatus:
+    """A page's status as its vendor publishes it, and when the page last changed, if said."""
+
+    indicator: str
+    description: str
+    updated_at: datetime | None = None
+
+
+# What the sync a vendor serves can tell it.
+
+
+class PortReadError(VendorError):
+    """What Port holds could not be learned; nothing may be deleted on that account."""
+
+
+class PortHoldings(Protocol):
+    """The current mapping of one kind, read backwards (sync/held_in_port.py)."""
+
+    @property
+    def mapped(self) -> bool:
+        """Whether any resource maps the kind."""
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The top-level fields the mapping puts back."""
+
+    @property
+    def complete(self) -> bool:
+        """Whether that is everything the mapping reads."""
+
+    async def held(self, id_prefix: str) -> dict[str, Item]:
+        """The entities Port holds of the kind, rebuilt, by identifier."""
+
+
+class Reads(Protocol):
+    """What a vendor's list readers may ask of the sync they serve."""
+
+    @property
+    def since(self) -> datetime | None:
+        """None in a full resync; in an incremental sync, its cursor: the lists need hold
+        only what can have changed since."""
+
+    def page_list(self, which: PageList, page_id: str) -> AsyncIterator[list[Item]]:
+        """This vendor's `which` list of the page, read once in this sync."""
+
+    def held_in_port(self, kind: str) -> PortHoldings:
+        """What Port holds of `kind`; raises PortReadError when it cannot be learned."""
+
+
+# What a vendor's webhook deliveries say.
+
+
+class InvalidEventError(ValueError):
+    """A delivery this integration cannot act on; the message says why, without echoing it."""
+
+
+_MAX_UPDATE_IDS: Final = 1_000
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A webhook is only a trigger: this object changed, read it again. It holds what
+    identifies the object, never the delivery's body."""
+
+    provider: str
+    family: Family
+    page_id: str
+    subject_id: str
+    # For an incident: the ids of its updates the delivery named, so that an incident the API
+    # confirms gone takes its updates with it.
+    update_ids: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.provider, self.family, self.page_id, self.subject_id)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "provider": self.provider,
+            "family": str(self.family),
+            "page_id": self.page_id,
+            "subject_id": self.subject_id,
+            "update_ids": list(self.update_ids),
+        }
+
+    @classmethod
+    def from_json(cls, value: Any) -> "Trigger":
+        if not isinstance(value, dict):
+            raise InvalidEventError("a trigger is not an object")
+        texts = [value.get(f) for f in ("provider", "family", "page_id", "subject_id")]
+        update_ids = value.get("update_ids", [])
+        if not all(isinstance(t, str) and t for t in texts):
+            raise InvalidEventError("a trigger lacks its provider, family, page or id")
+        if not isinstance(update_ids, list) or not all(
+            isinstance(i, str) for i in update_ids
+        ):
+            raise InvalidEventError("a trigger's update ids are not a list of strings")
+        provider, family, page_id, subject_id = (str(t) for t in texts)
+        if family not in set(Family):
+            raise InvalidEventError(f"a trigger names no known family: {family!r}")
+        return cls(
+            provider,
+            Family(family),
+            page_id,
+            subject_id,
+            tuple(update_ids[:_MAX_UPDATE_IDS]),
+        )
+
+
+@dataclass(frozen=True)
+class Notification:
+    """What one delivery says: the objects to read again, and the page's overall status
+    (`status_indicator`, `status_description`) when the delivery carries it."""
+
+    page_id: str
+    triggers: tuple[Trigger, ...]
+    page_status: Mapping[str, str] | None = None
+
+
+# A vendor's webhook registrations, which live_events keeps delivering to this integration.
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One webhook registration as the vendor lists it."""
+
+    id: str
+    url: str
+    # Why the vendor's side of it is wrong (disabled, missing events, other pages), if it is.
+    problem: str | None = None
+    # The email it reports failed deliveries to, where the vendor has one.
+    email: str | None = None
+
+
+class WebhookScope(ABC):
+    """Where one webhook registration of ours must exist: each page (Statuspage) or the
+    account, covering every selected page (OnlineOrNot)."""
+
+    # How the log names a registration, and where it is (`page p1: `), if anywhere.
+    noun: ClassVar[str]
+    where: str = ""
+
+    @abstractmethod
+    def registrations(self) -> AsyncIterator[list[Registration]]:
+        """Every webhook registration in the scope, ours or not."""
+
+    @abstractmethod
+    async def delete(self, registration_id: str) -> None: ...
+
+    @abstractmethod
+    async def create(self, url: str, email: str | None) -> str:
+        """Registers `url`; returns the new registration's id."""
+
+
+# The vendor.
+
+ListReader = Callable[[str, Reads], AsyncIterator[list[Item]]]
+ObjectReader = Callable[[str, str], Any]
 
 
 class Vendor(ABC):
     provider: ClassVar[str]
-    # The spec names of the setting that turns the vendor on, and of the one selecting pages.
-    key_setting: ClassVar[str]
+    # The settings rows it reads (core/settings.py); the one filling `api_key` turns it on.
+    setting_rows: ClassVar[tuple[Setting, ...]]
+    # The setting that selects its pages (named when one is missing).
     page_ids_setting: ClassVar[str]
     dialect: ClassVar[Dialect]
+    # Its own rolling-window limit, per key; rows may let users raise it.
+    rate_limit: ClassVar[RateLimit]
     # Where the API's paths start under its host (`/v1`).
     api_path: ClassVar[str]
-    # Put before the vendor's ids in Port, so that two vendors' ids never collide.
-    id_prefix: ClassVar[str] = ""
-    # Where (under Ocean's /integration) the vendor delivers webhooks; None: it sends none.
+    ids: ClassVar[IdPrefix] = IdPrefix("")
+    # Whether it can read components' uptime (the shared componentUptime settings apply).
+    reads_uptime: ClassVar[bool] = False
+    # Where (under Ocean's /integration) it delivers webhooks; None: it sends none.
     webhook_path: ClassVar[str | None] = None
     # Whether registering a webhook needs the webhookSubscriberEmail setting.
     webhook_needs_email: ClassVar[bool] = False
-    # A public, keyless API the vendor reads too (pages' published status), if any. It is
-    # another host than the API's, not counted against the key: it gets its own client, a
-    # small limit of its own, a short deadline and few retries, since a resync falls back
-    # to deriving what it would have said.
+    # What its refusing to manage webhooks (401/403) means, when that is no failure of ours
+    # (a plan without webhooks): logged as a warning with this, and live events go without.
+    webhooks_refused_means: ClassVar[str | None] = None
+    # A public, keyless API it reads too (pages' published status), if any. It is another
+    # host than the API's, not counted against the key: it gets its own client, a small limit
+    # of its own, a short deadline and few retries, since a resync falls back to deriving what
+    # it would have said.
     public_dialect: ClassVar[Dialect | None] = None
     public_rate_limit: ClassVar[RateLimit] = RateLimit(requests=10, window_seconds=10)
     public_retry_policy: ClassVar[RetryPolicy] = RetryPolicy(
@@ -53,6 +309,18 @@ class Vendor(ABC):
         deadline_seconds=10.0,
         max_body_bytes=1024 * 1024,
     )
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        readers = [*PageList, *(f for f in Family if f is not Family.PAGE)]
+        missing = [
+            str(name) for name in readers if not callable(getattr(cls, name, None))
+        ]
+        if missing:
+            raise TypeError(
+                f"{cls.__name__} lacks the reader(s) the kind table asks of every vendor: "
+                f"{', '.join(missing)}"
+            )
 
     def __init__(
         self,
@@ -66,29 +334,43 @@ class Vendor(ABC):
         self.public_api = public_api
 
     @classmethod
-    @abstractmethod
-    def read_settings(cls, config: Config) -> VendorSettings | None:
-        """The vendor's settings, or None when its key is not set."""
-
-    @classmethod
     def base_url(cls, settings: VendorSettings) -> str:
         """Where its API's paths start: the host setting, with `api_path` added unless the
         setting already ends with it."""
         host = settings.host.rstrip("/")
         return host if host.endswith(cls.api_path) else f"{host}{cls.api_path}"
 
+    @property
+    def name(self) -> str:
+        return self.dialect.name
+
     def port_id(self, vendor_id: str) -> str:
         """The identifier Port holds for one of the vendor's ids."""
-        return f"{self.id_prefix}{vendor_id}"
+        return self.ids.port_id(vendor_id)
 
     def vendor_id(self, port_id: str) -> str:
         """The vendor's own id in one of Port's identifiers; VendorNotFoundError when it is
         not one of this vendor's."""
-        if not port_id.startswith(self.id_prefix) or port_id == self.id_prefix:
-            raise VendorNotFoundError(
-                f"{port_id!r} is not an identifier of {self.dialect.name}"
-            )
-        return port_id.removeprefix(self.id_prefix)
+        return self.ids.vendor_id(port_id, self.name)
+
+    def read_list(
+        self, which: PageList, page_id: str, reads: Reads
+    ) -> AsyncIterator[list[Item]]:
+        """The page's `which` list, by the vendor's reader of that name: each list the kind
+        table has, the page's component groups, its components (a vendor that lists groups
+        among them flags them `group`), its incidents and maintenance, each with its
+        `incident_updates`."""
+        return cast(ListReader, getattr(self, which.value))(page_id, reads)
+
+    async def read_one(self, family: Family, page_id: str, subject_id: str) -> Item:
+        """The object a live event of `family` names, by the vendor's reader of that name;
+        VendorNotFoundError when it is gone."""
+        if family is Family.PAGE:
+            return await self.page(page_id)
+        item: Item = await cast(ObjectReader, getattr(self, family.value))(
+            page_id, subject_id
+        )
+        return item
 
     @abstractmethod
     async def pages(self) -> list[Item]:
@@ -96,32 +378,6 @@ class Vendor(ABC):
 
     @abstractmethod
     async def page(self, page_id: str) -> Item: ...
-
-    @abstractmethod
-    def component_groups(self, page_id: str) -> AsyncIterator[list[Item]]: ...
-
-    @abstractmethod
-    def components(self, page_id: str) -> AsyncIterator[list[Item]]:
-        """The page's components; a vendor that lists groups among them flags them `group`."""
-
-    @abstractmethod
-    async def component(self, page_id: str, component_id: str) -> Item: ...
-
-    @abstractmethod
-    def incidents(self, page_id: str) -> AsyncIterator[list[Item]]:
-        """The page's incidents and maintenance, each with its `incident_updates`."""
-
-    @abstractmethod
-    async def incident(self, page_id: str, incident_id: str) -> Item: ...
-
-    def incidents_since(
-        self, page_id: str, since: datetime
-    ) -> AsyncIterator[list[Item]]:
-        """For an incremental sync: at least every incident and maintenance of the page that
-        can have changed since `since`, each with its `incident_updates`. By default, all
-        of them, which is correct for any vendor, at the cost of its whole list; a vendor
-        whose API can narrow the list does so."""
-        return self.incidents(page_id)
 
     async def published_status(self, page: Item) -> PublishedStatus | None:
         """The page's overall status as the vendor publishes it, in Statuspage's vocabulary;
@@ -133,7 +389,8 @@ class Vendor(ABC):
         self, page_id: str, component_id: str, days: int
     ) -> float | None:
         """The component's uptime percentage over the last `days` days, when the vendor
-        computes one (None otherwise). Called only when `settings.uptime` is set."""
+        computes one (None otherwise). Called only when `reads_uptime` and uptime is on.
+        """
         return None
 
     def uptime_eligible(self, component: Item) -> bool:
@@ -144,8 +401,7 @@ class Vendor(ABC):
         """What one of the vendor's webhook deliveries says changed."""
         raise InvalidEventError(f"{self.provider} sends no webhooks")
 
-    async def ensure_webhooks(self, endpoint: OurEndpoint, page_ids: list[str]) -> None:
-        """Leaves the vendor delivering the selected pages' events to `endpoint`, once.
-        Failures are logged, never raised. Only called for a vendor with a webhook path.
-        """
-        raise NotImplementedError(f"{self.provider} keeps no webhooks")
+    def webhook_scopes(self, page_ids: list[str]) -> list[WebhookScope]:
+        """Where one registration of ours must exist for the selected pages' events to reach
+        this integration. Only asked of a vendor with a webhook path."""
+        return []

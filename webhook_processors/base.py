@@ -27,11 +27,11 @@ from port_ocean.core.handlers.webhook.webhook_event import (
 from starlette.requests import Request
 
 from client import Item, VendorError, VendorNotFoundError
-from integration import ObjectKind
-from live_events.pending import Family, InvalidEventError, Trigger, triggers_of
-from live_events.trust import delivery_is_trusted, vendor_routes
+from core.kinds import Family, Kind, kind_named, kinds_of
+from live_events.pending import triggers_of
+from live_events.trust import WebhookRoute
 from runtime import current_runtime
-from vendors.contract import Vendor
+from vendors.contract import InvalidEventError, Trigger, Vendor
 
 # Long enough for a read replica to catch up with a write, short enough for a live event.
 CONFIRM_PAUSE_SECONDS: Final = 2.0
@@ -47,20 +47,22 @@ class Lookup:
 
 
 class TriggerProcessor(AbstractWebhookProcessor):
+    """The processor of one live-event family, for every vendor; it answers for the kinds
+    the kind table gives the family."""
+
     family: ClassVar[Family]
-    kinds: ClassVar[tuple[ObjectKind, ...]]
 
     def __init__(self, event: WebhookEvent) -> None:
         super().__init__(event)
         self._lookup: asyncio.Task[Lookup] | None = None
 
-    @abstractmethod
     async def fetch(self, vendor: Vendor, trigger: Trigger) -> Item:
         """The API's version of what `trigger` names; raises VendorNotFoundError if gone."""
+        return await vendor.read_one(self.family, trigger.page_id, trigger.subject_id)
 
     @abstractmethod
     async def results_for(
-        self, vendor: Vendor, trigger: Trigger, kind: ObjectKind
+        self, vendor: Vendor, trigger: Trigger, kind: Kind
     ) -> WebhookEventRawResults:
         """What `kind` gains and loses from `trigger`."""
 
@@ -70,11 +72,11 @@ class TriggerProcessor(AbstractWebhookProcessor):
             return False
         # A worker has taken the event up: a delivery about the same object from now on may
         # say something newer than what is about to be read, so it must queue again.
-        current_runtime().pending_triggers.taken(trigger)
+        current_runtime().live_events.pending.taken(trigger)
         return True
 
     async def get_matching_kinds(self, event: WebhookEvent) -> list[str]:
-        return list(self.kinds)
+        return [kind.name for kind in kinds_of(self.family)]
 
     async def authenticate(self, payload: EventPayload, headers: EventHeaders) -> bool:
         request = self.event._original_request
@@ -86,10 +88,10 @@ class TriggerProcessor(AbstractWebhookProcessor):
                 "checked. Nothing was changed."
             )
             return False
-        vendor = self._route_vendor()
+        route = self._route()
         sender = request.client.host if request.client else None
-        return vendor is not None and delivery_is_trusted(
-            vendor, current_runtime(), request.scope["query_string"], sender
+        return route is not None and current_runtime().live_events.trusts(
+            route, request.scope["query_string"], sender
         )
 
     async def validate_payload(self, payload: EventPayload) -> bool:
@@ -98,18 +100,18 @@ class TriggerProcessor(AbstractWebhookProcessor):
         except InvalidEventError as error:
             logger.warning(f"Ignored a webhook event: {error}. Nothing was changed.")
             return False
-        vendor = self._route_vendor()
+        route = self._route()
         # A trigger names its vendor; it must be the one whose route it came in on.
-        return vendor is not None and all(
-            t.provider == vendor.provider for t in triggers
+        return route is not None and all(
+            t.provider == route.vendor.provider for t in triggers
         )
 
-    def _route_vendor(self) -> Vendor | None:
-        """The vendor whose webhook route the event came in on, if it is known."""
+    def _route(self) -> WebhookRoute | None:
+        """The webhook route the event came in on, if it is known."""
         request = self.event._original_request
         if not isinstance(request, Request):
             return None
-        return vendor_routes(current_runtime()).get(request.url.path)
+        return current_runtime().live_events.route(request.url.path)
 
     async def handle_event(
         self, payload: EventPayload, resource: ResourceConfig
@@ -118,7 +120,7 @@ class TriggerProcessor(AbstractWebhookProcessor):
         vendor = current_runtime().vendor(trigger.provider) if trigger else None
         if trigger is None or vendor is None:
             return no_change()
-        return await self.results_for(vendor, trigger, ObjectKind(resource.kind))
+        return await self.results_for(vendor, trigger, kind_named(resource.kind))
 
     async def look_up(self, vendor: Vendor, trigger: Trigger) -> Lookup:
         """What the API says now of the object `trigger` names, asked once per event."""
@@ -127,8 +129,8 @@ class TriggerProcessor(AbstractWebhookProcessor):
         return await self._lookup
 
     async def _confirmed(self, vendor: Vendor, trigger: Trigger) -> Lookup:
-        await asyncio.sleep(current_runtime().pending_triggers.reading(trigger))
-        what = f"{vendor.dialect.name} {trigger.family} {trigger.subject_id} of page {trigger.page_id}"
+        await asyncio.sleep(current_runtime().live_events.pending.reading(trigger))
+        what = f"{vendor.name} {trigger.family} {trigger.subject_id} of page {trigger.page_id}"
         for attempt in range(2):
             if attempt:
                 await asyncio.sleep(CONFIRM_PAUSE_SECONDS)

@@ -3,22 +3,16 @@
 from loguru import logger
 from port_ocean.core.handlers.webhook.webhook_event import WebhookEventRawResults
 
-from client import Item
-from integration import ObjectKind
-from live_events.pending import Family, Trigger
-from vendors.contract import Vendor
+from core.kinds import Family, Kind
+from vendors.contract import Trigger, Vendor
 from webhook_processors.base import TriggerProcessor, deleted, no_change, upserted
 
 
 class ComponentWebhookProcessor(TriggerProcessor):
     family = Family.COMPONENT
-    kinds = (ObjectKind.COMPONENT,)
-
-    async def fetch(self, vendor: Vendor, trigger: Trigger) -> Item:
-        return await vendor.component(trigger.page_id, trigger.subject_id)
 
     async def results_for(
-        self, vendor: Vendor, trigger: Trigger, kind: ObjectKind
+        self, vendor: Vendor, trigger: Trigger, kind: Kind
     ) -> WebhookEventRawResults:
         lookup = await self.look_up(vendor, trigger)
         if lookup.item is not None:
@@ -26,7 +20,7 @@ class ComponentWebhookProcessor(TriggerProcessor):
         if not lookup.gone:
             return no_change()
         logger.info(
-            f"{vendor.dialect.name} confirms component {trigger.subject_id} of page "
+            f"{vendor.name} confirms component {trigger.subject_id} of page "
             f"{trigger.page_id} is gone; deleting its entity"
         )
         # The trigger does not say whether the component was a group. Without `group` the

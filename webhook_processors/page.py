@@ -14,16 +14,14 @@ from port_ocean.core.handlers.webhook.webhook_event import (
 )
 
 from client import Item, VendorError
-from integration import ObjectKind
-from live_events.pending import Family, Trigger
+from core.kinds import Family, Kind
 from runtime import current_runtime
-from vendors.contract import Vendor
+from vendors.contract import Trigger, Vendor
 from webhook_processors.base import TriggerProcessor, no_change, upserted
 
 
 class PageStatusWebhookProcessor(TriggerProcessor):
     family = Family.PAGE
-    kinds = (ObjectKind.STATUSPAGE, ObjectKind.PAGE)
 
     def __init__(self, event: WebhookEvent) -> None:
         super().__init__(event)
@@ -38,7 +36,7 @@ class PageStatusWebhookProcessor(TriggerProcessor):
         return page
 
     async def results_for(
-        self, vendor: Vendor, trigger: Trigger, kind: ObjectKind
+        self, vendor: Vendor, trigger: Trigger, kind: Kind
     ) -> WebhookEventRawResults:
         if self._page is None:  # one read however many page kinds are mapped
             self._page = asyncio.ensure_future(self.fetch(vendor, trigger))
@@ -48,8 +46,8 @@ class PageStatusWebhookProcessor(TriggerProcessor):
             # The page is what every other entity relates to: never delete it on a live event;
             # the next resync reports a page that is really gone.
             logger.warning(
-                f"Page {trigger.page_id} could not be read from {vendor.dialect.name}; its "
-                f"{kind} entity is kept: {error}"
+                f"Page {trigger.page_id} could not be read from {vendor.name}; its "
+                f"{kind.name} entity is kept: {error}"
             )
             return no_change()
         return upserted([current_runtime().known_pages.with_status(page)])

@@ -2,15 +2,10 @@
 
 import pytest
 
-from live_events.pending import (
-    Family,
-    InvalidEventError,
-    PendingTriggers,
-    Trigger,
-    forwarded_body,
-    triggers_of,
-)
+from core.kinds import Family
+from live_events.pending import PendingTriggers, forwarded_body, triggers_of
 from tests.support import FakeClock
+from vendors.contract import InvalidEventError, Trigger
 
 
 def trigger(subject: str, family: Family = Family.COMPONENT) -> Trigger:

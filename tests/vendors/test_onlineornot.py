@@ -19,8 +19,8 @@ from client import (
     VendorAuthError,
     VendorNotFoundError,
 )
+from core.kinds import PageList
 from core.rate_limiter import SlidingWindowRateLimiter
-from runtime import Runtime
 from tests.support import (
     ONLINEORNOT_HOST,
     FakeClock,
@@ -29,6 +29,8 @@ from tests.support import (
     ocean_context,
     onlineornot_error,
     onlineornot_paged,
+    reads_of,
+    settings_of,
 )
 from tests.webhook_processors.support import captured_logs
 from vendors.onlineornot import PAGE_SIZE, OnlineOrNotVendor
@@ -46,9 +48,9 @@ def clock() -> FakeClock:
 @pytest.fixture
 def vendor(clock: FakeClock) -> Iterator[OnlineOrNotVendor]:
     with ocean_context():
-        settings = Runtime.from_config(
+        settings = settings_of(
             {"onlineornot_api_key": KEY, "onlineornot_host": ONLINEORNOT_HOST}
-        ).settings.vendor("onlineornot")
+        ).vendor("onlineornot")
         assert settings is not None
         limiter = SlidingWindowRateLimiter(
             settings.rate_limit.requests,
@@ -108,9 +110,9 @@ def test_the_api_lives_under_v1_of_the_host_setting() -> None:
         ("http://127.0.0.1:8080/", "http://127.0.0.1:8080/v1"),
         ("https://api.onlineornot.com/v1", "https://api.onlineornot.com/v1"),
     ]:
-        settings = Runtime.from_config(
+        settings = settings_of(
             {"onlineornot_api_key": KEY, "onlineornot_host": host}
-        ).settings.vendor("onlineornot")
+        ).vendor("onlineornot")
         assert settings is not None
         assert OnlineOrNotVendor.base_url(settings) == expected
 
@@ -126,7 +128,9 @@ async def test_lists_are_read_100_a_page_until_total_count(
         side_effect=onlineornot_paged(items(250))
     )
 
-    batches = await collect(getattr(vendor, method)("onlineornot-p1"))
+    batches = await collect(
+        vendor.read_list(PageList(method), "onlineornot-p1", reads_of(vendor))
+    )
 
     assert [len(batch) for batch in batches] == [100, 100, 50]
     assert [call.request.url.params["per_page"] for call in route.calls] == ["100"] * 3
@@ -141,7 +145,10 @@ async def test_a_full_last_page_ends_the_list_at_total_count_without_another_req
         side_effect=onlineornot_paged(items(2 * PAGE_SIZE))
     )
 
-    assert [len(b) for b in await collect(vendor.components("onlineornot-p1"))] == [
+    assert [
+        len(b)
+        for b in await collect(vendor.components("onlineornot-p1", reads_of(vendor)))
+    ] == [
         100,
         100,
     ]
@@ -163,7 +170,7 @@ async def test_result_info_sent_as_strings_is_understood(
 
     route = api.get(f"{PAGES}/p1/groups").mock(side_effect=respond)
 
-    batches = await collect(vendor.component_groups("onlineornot-p1"))
+    batches = await collect(vendor.component_groups("onlineornot-p1", reads_of(vendor)))
 
     # The string total ends the list at its second full page.
     assert [len(b) for b in batches] == [100, 100]
@@ -185,7 +192,7 @@ async def test_without_a_total_a_page_shorter_than_the_size_used_is_the_last(
 
     route = api.get(f"{PAGES}/p1/components").mock(side_effect=respond)
 
-    batches = await collect(vendor.components("onlineornot-p1"))
+    batches = await collect(vendor.components("onlineornot-p1", reads_of(vendor)))
 
     assert [len(b) for b in batches] == [50, 50, 20]
     assert route.call_count == 3
@@ -207,7 +214,7 @@ async def test_a_page_cut_short_silently_does_not_end_a_list_the_total_says_goes
 
     api.get(f"{PAGES}/p1/components").mock(side_effect=respond)
 
-    batches = await collect(vendor.components("onlineornot-p1"))
+    batches = await collect(vendor.components("onlineornot-p1", reads_of(vendor)))
 
     assert sum(len(b) for b in batches) == 120
 
@@ -223,7 +230,10 @@ async def test_an_empty_page_ends_a_list_whatever_its_total_says(
     )
 
     assert [
-        len(b) for b in await collect(vendor.component_groups("onlineornot-p1"))
+        len(b)
+        for b in await collect(
+            vendor.component_groups("onlineornot-p1", reads_of(vendor))
+        )
     ] == [100]
     assert route.call_count == 2
 
@@ -236,7 +246,7 @@ async def test_a_server_ignoring_the_page_parameter_fails_the_list_at_the_repeat
     )
 
     with pytest.raises(VendorApiError, match="page 2 repeated page 1"):
-        await collect(vendor.components("onlineornot-p1"))
+        await collect(vendor.components("onlineornot-p1", reads_of(vendor)))
     assert route.call_count == 2
 
 
@@ -253,7 +263,7 @@ async def test_a_list_that_never_ends_fails_at_the_bound(
     route = api.get(f"{PAGES}/p1/groups").mock(side_effect=endless)
 
     with pytest.raises(VendorApiError, match=f"not ended after {MAX_LIST_PAGES}"):
-        await collect(vendor.component_groups("onlineornot-p1"))
+        await collect(vendor.component_groups("onlineornot-p1", reads_of(vendor)))
     assert route.call_count == MAX_LIST_PAGES
 
 
@@ -300,7 +310,7 @@ async def test_a_refused_request_says_the_vendor_s_message(
     )
 
     with pytest.raises(VendorApiError) as raised:
-        await collect(vendor.incidents("onlineornot-p1"))
+        await collect(vendor.incidents("onlineornot-p1", reads_of(vendor)))
 
     assert "HTTP 400: per_page must be a number (code 10001)" in str(raised.value)
     assert route.call_count == 1
@@ -375,7 +385,7 @@ async def test_incidents_cost_their_list_pages_plus_one_detail_each(
     account = FakeOnlineOrNot.generate(incidents=count, updates=3)
     account.serve(api)
 
-    batches = await collect(vendor.incidents("onlineornot-p1"))
+    batches = await collect(vendor.incidents("onlineornot-p1", reads_of(vendor)))
 
     incidents = [incident for batch in batches for incident in batch]
     assert len(incidents) == count
@@ -398,4 +408,4 @@ async def test_an_incident_detail_that_fails_fails_the_page_s_incidents(
     account.serve(api, gate=refuse_one)
 
     with pytest.raises(VendorNotFoundError):
-        await collect(vendor.incidents("onlineornot-p1"))
+        await collect(vendor.incidents("onlineornot-p1", reads_of(vendor)))

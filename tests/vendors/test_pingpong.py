@@ -11,20 +11,19 @@ import respx
 from client import ApiClient, VendorApiError, VendorAuthError, VendorNotFoundError
 from core.rate_limiter import SlidingWindowRateLimiter
 from core.settings import InvalidSettingError, VendorSettings
-from runtime import Runtime
 from tests.pingpong_support import PINGPONG_API, PINGPONG_HOST, detail
-from tests.support import FakeClock, ocean_context
+from tests.support import FakeClock, ocean_context, reads_of, settings_of
 from tests.webhook_processors.support import captured_logs
-from vendors.pingpong import MAX_LIST_ITEMS, PingPongSettings, PingPongVendor
+from vendors.pingpong import MAX_LIST_ITEMS, PingPongVendor
 
 TOKEN = "5c10213ag542d5738bbeaabbe12f35ef9c89f537"
 LIVE = {"project": "ACME Corp", "url": "https://acme.pingpong.one"}
 
 
 def pingpong_settings(**config: Any) -> VendorSettings:
-    settings = Runtime.from_config(
+    settings = settings_of(
         {"pingpong_api_key": TOKEN, "pingpong_host": PINGPONG_HOST, **config}
-    ).settings.vendor("pingpong")
+    ).vendor("pingpong")
     assert settings is not None
     return settings
 
@@ -113,7 +112,10 @@ async def test_its_error_messages_are_quoted(
     api.get(f"{PINGPONG_API}/components").respond(400, json=body)
 
     with pytest.raises(VendorApiError) as raised:
-        _ = [batch async for batch in vendor.components("pingpong-acme-corp")]
+        _ = [
+            batch
+            async for batch in vendor.components("pingpong-acme-corp", reads_of(vendor))
+        ]
 
     assert quoted in str(raised.value)
 
@@ -142,7 +144,10 @@ async def test_a_list_is_one_bare_array_read_once_and_yielded_in_batches(
     ]
     route = api.get(f"{PINGPONG_API}/components").respond(json=components)
 
-    batches = [batch async for batch in vendor.components("pingpong-acme-corp")]
+    batches = [
+        batch
+        async for batch in vendor.components("pingpong-acme-corp", reads_of(vendor))
+    ]
 
     assert route.call_count == 1
     assert [len(batch) for batch in batches] == [100, 100, 50]
@@ -165,7 +170,10 @@ async def test_a_list_that_is_not_an_array_of_objects_with_ids_is_an_error(
     api.get(f"{PINGPONG_API}/components").respond(json=body)
 
     with pytest.raises(VendorApiError, match="GET /components answered"):
-        _ = [batch async for batch in vendor.components("pingpong-acme-corp")]
+        _ = [
+            batch
+            async for batch in vendor.components("pingpong-acme-corp", reads_of(vendor))
+        ]
 
 
 async def test_a_list_longer_than_the_bound_is_refused_not_synced(
@@ -175,7 +183,10 @@ async def test_a_list_longer_than_the_bound_is_refused_not_synced(
     api.get(f"{PINGPONG_API}/components").respond(json=too_many)
 
     with pytest.raises(VendorApiError, match=f"more than the {MAX_LIST_ITEMS}"):
-        _ = [batch async for batch in vendor.components("pingpong-acme-corp")]
+        _ = [
+            batch
+            async for batch in vendor.components("pingpong-acme-corp", reads_of(vendor))
+        ]
 
 
 async def test_a_429_is_waited_out_as_retry_after_asks(
@@ -216,7 +227,10 @@ async def test_a_404_on_an_inferred_list_path_names_it_as_maybe_different(
     api.get(f"{PINGPONG_API}/components").mock(return_value=detail(404, "Not found."))
 
     with pytest.raises(VendorNotFoundError) as raised:
-        _ = [batch async for batch in vendor.components("pingpong-acme-corp")]
+        _ = [
+            batch
+            async for batch in vendor.components("pingpong-acme-corp", reads_of(vendor))
+        ]
 
     assert "GET /components, a path inferred" in str(raised.value)
     assert "may differ for this account" in str(raised.value)
@@ -243,10 +257,10 @@ async def test_an_incident_by_id_is_else_a_maintenance(
 
 
 def test_pingpong_alone_is_a_complete_configuration() -> None:
-    settings = Runtime.from_config({"pingpong_api_key": f" {TOKEN} "}).settings
+    settings = settings_of({"pingpong_api_key": f" {TOKEN} "})
 
     (pingpong,) = settings.vendors
-    assert isinstance(pingpong, PingPongSettings)
+    assert isinstance(pingpong, VendorSettings)
     assert pingpong.provider == "pingpong"
     assert pingpong.api_key == TOKEN
     assert pingpong.host == "https://api.pingpong.one/rest/v1"
@@ -271,21 +285,21 @@ def test_the_host_may_carry_the_api_path(host: str, base_url: str) -> None:
 
 
 def test_the_three_vendors_are_read_together() -> None:
-    settings = Runtime.from_config(
+    settings = settings_of(
         {
             "statuspage_api_key": "sp-key",
             "onlineornot_api_key": "oon-key",
             "pingpong_api_key": TOKEN,
             "pingpong_page_id": "acme-status",
         }
-    ).settings
+    )
 
     assert [v.provider for v in settings.vendors] == [
         "statuspage",
         "onlineornot",
         "pingpong",
     ]
-    assert settings.vendors[2] == PingPongSettings(
+    assert settings.vendors[2] == VendorSettings(
         provider="pingpong",
         api_key=TOKEN,
         host="https://api.pingpong.one/rest/v1",
@@ -322,6 +336,6 @@ def test_bad_pingpong_values_name_the_setting_and_what_to_do(
 
 def test_without_any_key_the_error_names_pingpong_s_too() -> None:
     with pytest.raises(InvalidSettingError) as raised:
-        Runtime.from_config({"pingpong_api_key": " "})
+        settings_of({"pingpong_api_key": " "})
 
     assert "pingpongApiKey" in str(raised.value)

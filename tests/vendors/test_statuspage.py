@@ -8,9 +8,9 @@ import pytest
 import respx
 
 from client import ApiClient, Item, VendorApiError
+from core.kinds import PageList
 from core.rate_limiter import SlidingWindowRateLimiter
-from runtime import Runtime
-from tests.support import HOST, FakeClock, ocean_context
+from tests.support import HOST, FakeClock, ocean_context, reads_of, settings_of
 from vendors.statuspage import PAGE_SIZE, StatuspageVendor
 
 KEY = "sk-live-very-secret"
@@ -20,9 +20,9 @@ API = f"{HOST}/v1"
 @pytest.fixture
 def vendor() -> Iterator[StatuspageVendor]:
     with ocean_context():
-        settings = Runtime.from_config(
+        settings = settings_of(
             {"statuspage_api_key": KEY, "statuspage_host": HOST}
-        ).settings.vendor("statuspage")
+        ).vendor("statuspage")
         assert settings is not None
         clock = FakeClock()
         limiter = SlidingWindowRateLimiter(60, 60, clock=clock, sleep=clock.sleep)
@@ -71,9 +71,9 @@ async def test_sends_the_key_as_oauth_and_marks_every_object_with_its_provider(
 
 
 def test_a_host_that_already_ends_in_v1_is_not_doubled() -> None:
-    settings = Runtime.from_config(
+    settings = settings_of(
         {"statuspage_api_key": KEY, "statuspage_host": f"{HOST}/v1/"}
-    ).settings.vendor("statuspage")
+    ).vendor("statuspage")
     assert settings is not None
 
     assert StatuspageVendor.base_url(settings) == API
@@ -98,7 +98,7 @@ async def test_lists_are_read_in_pages_of_100_and_a_short_page_ends_them(
         side_effect=paged(items(250), size_param)
     )
 
-    batches = await collect(getattr(vendor, method)("p1"))
+    batches = await collect(vendor.read_list(PageList(method), "p1", reads_of(vendor)))
 
     assert [len(batch) for batch in batches] == [100, 100, 50]
     assert all(item["provider"] == "statuspage" for b in batches for item in b)
@@ -113,7 +113,9 @@ async def test_a_list_that_fits_one_page_costs_one_request(
         side_effect=paged(items(20), "per_page")
     )
 
-    assert [len(b) for b in await collect(vendor.components("p1"))] == [20]
+    assert [
+        len(b) for b in await collect(vendor.components("p1", reads_of(vendor)))
+    ] == [20]
     assert route.call_count == 1
 
 
@@ -124,7 +126,9 @@ async def test_a_full_last_page_needs_one_empty_page_to_know_the_list_ended(
         side_effect=paged(items(2 * PAGE_SIZE), "limit")
     )
 
-    assert [len(b) for b in await collect(vendor.incidents("p1"))] == [100, 100]
+    assert [
+        len(b) for b in await collect(vendor.incidents("p1", reads_of(vendor)))
+    ] == [100, 100]
     assert route.call_count == 3
 
 
@@ -133,7 +137,7 @@ async def test_an_empty_list_yields_no_batch(
 ) -> None:
     api.get(f"{API}/pages/p1/component-groups").respond(json=[])
 
-    assert await collect(vendor.component_groups("p1")) == []
+    assert await collect(vendor.component_groups("p1", reads_of(vendor))) == []
 
 
 async def test_components_are_never_asked_unpaginated(
@@ -144,7 +148,7 @@ async def test_components_are_never_asked_unpaginated(
         side_effect=paged(items(150), "per_page")
     )
 
-    await collect(vendor.components("p1"))
+    await collect(vendor.components("p1", reads_of(vendor)))
 
     assert route.call_count == 2
     assert all(
@@ -158,7 +162,7 @@ async def test_a_server_ignoring_the_page_parameter_fails_the_list_after_two_pag
     route = api.get(f"{API}/pages/p1/incidents").respond(json=items(100, "i"))
 
     with pytest.raises(VendorApiError, match="/pages/p1/incidents: page 2 repeated"):
-        await collect(vendor.incidents("p1"))
+        await collect(vendor.incidents("p1", reads_of(vendor)))
     assert route.call_count == 2
 
 

@@ -8,8 +8,9 @@ import pytest
 import respx
 
 from client import VendorApiError
+from live_events.trust import Installation
 from runtime import Runtime
-from tests.support import HOST, ocean_context, public_status
+from tests.support import HOST, ocean_context, public_status, settings_of
 from vendors.statuspage import StatuspageVendor
 from vendors.statuspage.public_status import published_status, status_url
 
@@ -20,10 +21,10 @@ KEY = "sk-live-very-secret"
 def vendor() -> Iterator[StatuspageVendor]:
     """The vendor as the runtime builds it, with its keyless public client."""
     with ocean_context():
-        runtime = Runtime.from_config(
-            {"statuspage_api_key": KEY, "statuspage_host": HOST}
+        settings = settings_of({"statuspage_api_key": KEY, "statuspage_host": HOST})
+        built = Runtime(settings, Installation("client-id", "identifier")).vendor(
+            "statuspage"
         )
-        built = runtime.vendor("statuspage")
         assert isinstance(built, StatuspageVendor)
         yield built
 

@@ -201,7 +201,7 @@ async def test_a_full_pending_set_drops_new_objects_with_a_warning(
 
     async with start_live(mapping=only_kinds(shipped_mapping, "component")) as live:
         # The bound is the runtime's to set; a small one keeps the test small.
-        current_runtime().pending_triggers = PendingTriggers(limit=2)
+        current_runtime().live_events.pending = PendingTriggers(limit=2)
         answers = [await post(live, event) for event in events]
         stalled.set()
         await drained(live)

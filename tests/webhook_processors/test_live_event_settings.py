@@ -7,7 +7,7 @@ import pytest
 
 from core.settings import InvalidSettingError, Settings
 from live_events.security import webhook_token
-from runtime import Runtime
+from tests.support import settings_of
 
 KEY = "sk-live-events-key"
 SECRET = "s3cret-webhook-token-of-20"
@@ -15,7 +15,7 @@ PORT_ORG = "port-client-id-of-production"
 
 
 def settings(**config: Any) -> Settings:
-    return Runtime.from_config({"statuspage_api_key": KEY, **config}).settings
+    return settings_of({"statuspage_api_key": KEY, **config})
 
 
 def token(
@@ -32,7 +32,7 @@ def test_without_a_secret_the_token_is_derived_and_reveals_nothing() -> None:
     derived = token(settings())
 
     assert derived == token(settings(webhook_secret=""))
-    rotated = Runtime.from_config({"statuspage_api_key": f"{KEY}-rotated"}).settings
+    rotated = settings_of({"statuspage_api_key": f"{KEY}-rotated"})
     assert derived != token(rotated)
     # Installations sharing an API key must not claim each other's subscribers, whether
     # they differ by identifier or by Port organisation.

@@ -141,16 +141,15 @@ async def test_a_delivery_without_onlineornot_s_token_is_refused(
 async def test_without_a_secret_each_vendor_has_its_own_derived_token(
     statuspage: respx.MockRouter, start_live: LiveFactory, api_key: str
 ) -> None:
-    from live_events.trust import current_token
     from runtime import current_runtime
 
     serve(statuspage)
 
     async with start_onlineornot(start_live, webhook_secret=None) as live:
         runtime = current_runtime()
-        statuspage_vendor, onlineornot_vendor = runtime.vendors
-        statuspage_token = current_token(statuspage_vendor, runtime)
-        onlineornot_token = current_token(onlineornot_vendor, runtime)
+        statuspage_route, onlineornot_route = runtime.live_events.routes.values()
+        statuspage_token = statuspage_route.token
+        onlineornot_token = onlineornot_route.token
         crossed = await live.deliver(event(), token=statuspage_token, webhook_path=PATH)
         accepted = await live.deliver(
             event(), token=onlineornot_token, webhook_path=PATH

@@ -18,40 +18,29 @@ from datetime import datetime
 from typing import Any, Final
 from urllib.parse import quote
 
-from loguru import logger
-
-from client import (
-    Dialect,
-    Item,
-    VendorApiError,
-    VendorAuthError,
-    VendorError,
-    paginate,
+from client import Dialect, Item, VendorApiError, paginate
+from core.settings import RateLimit, Setting, api_host, id_list, secret_key
+from vendors.contract import (
+    CLOCK_SKEW_ALLOWANCE,
+    Notification,
+    PublishedStatus,
+    Reads,
+    Vendor,
+    WebhookScope,
+    parsed_time,
 )
-from core.settings import (
-    Config,
-    RateLimit,
-    VendorSettings,
-    api_host,
-    id_list,
-    optional_key,
-)
-from live_events.endpoint import OurEndpoint
-from live_events.pending import Notification
-from live_events.security import redact_token
-from sync.page_status import PublishedStatus
-from vendors.contract import CLOCK_SKEW_ALLOWANCE, Vendor
-from vendors.fields import parsed_time
 from vendors.onlineornot import normalise
-from vendors.onlineornot.normalise import ID_PREFIX, PROVIDER
-from vendors.onlineornot.webhooks import DESCRIPTION, ensure_webhook, notification_of
+from vendors.onlineornot.normalise import IDS, PROVIDER
+from vendors.onlineornot.webhooks import DESCRIPTION, WebhookAccount, notification_of
 
 DEFAULT_HOST: Final = "https://api.onlineornot.com"
+API_PATH: Final = "/v1"
 PAGE_SIZE: Final = 100
 # OnlineOrNot documents no limit. Five a second on average keeps a resync brisk and polite;
 # a 429 pauses every request of the key for as long as its Retry-After asks (at most 60 s).
 RATE_LIMIT: Final = RateLimit(requests=300, window_seconds=60)
-KEY_SETTING: Final = "onlineornotApiKey"
+KEY: Final = Setting("onlineornotApiKey", "api_key", secret_key(), secret=True)
+PAGE_IDS: Final = Setting("onlineornotStatusPageIds", "page_ids", id_list())
 
 
 def _error_message(body: Any) -> str | None:
@@ -74,38 +63,27 @@ def _described(error: dict[str, Any]) -> str:
 
 class OnlineOrNotVendor(Vendor):
     provider = PROVIDER
-    api_path = "/v1"
-    id_prefix = ID_PREFIX
-    key_setting = KEY_SETTING
-    page_ids_setting = "onlineornotStatusPageIds"
+    api_path = API_PATH
+    ids = IDS
+    setting_rows = (
+        KEY,
+        Setting("onlineornotHost", "host", api_host(DEFAULT_HOST, API_PATH)),
+        PAGE_IDS,
+    )
+    page_ids_setting = PAGE_IDS.name
+    rate_limit = RATE_LIMIT
     dialect = Dialect(
         name="OnlineOrNot",
-        key_setting=KEY_SETTING,
+        key_setting=KEY.name,
         auth_scheme="Bearer",
         error_message=_error_message,
         rate_limit_statuses=frozenset({429}),
     )
     webhook_path = "/webhook/onlineornot"
-
-    @classmethod
-    def read_settings(cls, config: Config) -> VendorSettings | None:
-        api_key = optional_key(config.get("onlineornot_api_key"))
-        if api_key is None:
-            return None
-        return VendorSettings(
-            provider=PROVIDER,
-            api_key=api_key,
-            host=api_host(
-                "onlineornotHost",
-                config.get("onlineornot_host"),
-                DEFAULT_HOST,
-                [cls.api_path],
-            ),
-            page_ids=id_list(
-                "onlineornotStatusPageIds", config.get("onlineornot_status_page_ids")
-            ),
-            rate_limit=RATE_LIMIT,
-        )
+    webhooks_refused_means = (
+        "OnlineOrNot's webhooks need a paid OnlineOrNot plan (or a token allowed to "
+        "manage them); OnlineOrNot changes reach Port at the next resync instead"
+    )
 
     async def pages(self) -> list[Item]:
         return [
@@ -126,12 +104,14 @@ class OnlineOrNotVendor(Vendor):
             return PublishedStatus(indicator, description)
         return None
 
-    async def component_groups(self, page_id: str) -> AsyncIterator[list[Item]]:
+    async def component_groups(
+        self, page_id: str, reads: Reads
+    ) -> AsyncIterator[list[Item]]:
         path = f"{self._page_path(page_id)}/groups"
         async for batch in self._paginate(path):
             yield [normalise.component_group(raw, page_id) for raw in batch]
 
-    async def components(self, page_id: str) -> AsyncIterator[list[Item]]:
+    async def components(self, page_id: str, reads: Reads) -> AsyncIterator[list[Item]]:
         path = f"{self._page_path(page_id)}/components"
         async for batch in self._paginate(path):
             yield [normalise.component(raw, page_id) for raw in batch]
@@ -140,22 +120,17 @@ class OnlineOrNotVendor(Vendor):
         path = f"{self._page_path(page_id)}/components/{self._segment(component_id)}"
         return normalise.component(await self._object(path), page_id)
 
-    async def incidents(self, page_id: str) -> AsyncIterator[list[Item]]:
-        """Each listed incident as its detail route has it (one request per incident)."""
+    async def incidents(self, page_id: str, reads: Reads) -> AsyncIterator[list[Item]]:
+        """Each listed incident as its detail route has it (one request per incident); in an
+        incremental sync, only those still open or changed since its cursor."""
         path = f"{self._page_path(page_id)}/incidents"
+        since = reads.since
         async for listed in self._paginate(path):
-            yield await self._details(path, listed, page_id)
-
-    async def incidents_since(
-        self, page_id: str, since: datetime
-    ) -> AsyncIterator[list[Item]]:
-        """The listed incidents still open or changed since `since`, in detail."""
-        path = f"{self._page_path(page_id)}/incidents"
-        cutoff = since - CLOCK_SKEW_ALLOWANCE
-        async for listed in self._paginate(path):
-            changed = [raw for raw in listed if _may_have_changed(raw, cutoff)]
-            if changed:
-                yield await self._details(path, changed, page_id)
+            if since is not None:
+                cutoff = since - CLOCK_SKEW_ALLOWANCE
+                listed = [raw for raw in listed if _may_have_changed(raw, cutoff)]
+            if listed:
+                yield await self._details(path, listed, page_id)
 
     async def incident(self, page_id: str, incident_id: str) -> Item:
         path = f"{self._page_path(page_id)}/incidents/{self._segment(incident_id)}"
@@ -164,26 +139,12 @@ class OnlineOrNotVendor(Vendor):
     def notification_of(self, payload: Any) -> Notification:
         return notification_of(payload)
 
-    async def ensure_webhooks(self, endpoint: OurEndpoint, page_ids: list[str]) -> None:
+    def webhook_scopes(self, page_ids: list[str]) -> list[WebhookScope]:
+        """One webhook of the account covers every selected page; with none selected, none
+        is kept (nor touched)."""
         if not page_ids:
-            logger.info(
-                "Live events: no OnlineOrNot status page is selected; its webhooks are unchanged"
-            )
-            return
-        try:
-            await ensure_webhook(self, endpoint, [self.vendor_id(p) for p in page_ids])
-        except VendorAuthError as error:
-            # What a free plan answers: webhooks are a paid feature. Not fatal.
-            logger.warning(
-                "Live events: OnlineOrNot refused to manage webhooks, which need a paid "
-                "OnlineOrNot plan (or a token allowed to manage them); OnlineOrNot changes "
-                f"reach Port at the next resync instead. {redact_token(str(error), endpoint.token)}"
-            )
-        except VendorError as error:
-            logger.error(
-                f"Live events: could not set up the OnlineOrNot webhook for {endpoint.route}: "
-                f"{redact_token(str(error), endpoint.token)}"
-            )
+            return []
+        return [WebhookAccount(self, [self.vendor_id(p) for p in page_ids])]
 
     def webhooks(self) -> AsyncIterator[list[Item]]:
         return self._paginate("/webhooks")

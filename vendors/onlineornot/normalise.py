@@ -11,10 +11,11 @@ from datetime import UTC, timedelta
 from typing import Final
 
 from client import Item
-from vendors.fields import EARLIEST, host_of, moment, objects, text
+from vendors.contract import EARLIEST, IdPrefix, host_of, moment, objects, text
 
 PROVIDER: Final = "onlineornot"
-ID_PREFIX: Final = f"{PROVIDER}-"
+IDS: Final = IdPrefix(f"{PROVIDER}-")
+port_id = IDS.port_id
 
 # Page status -> Statuspage's indicator, and the wording of OnlineOrNot's own summary.
 _PAGE_STATUS: Final = {
@@ -51,10 +52,6 @@ _UPDATE_STATUS: Final = {
     "VERIFYING": "verifying",
     "COMPLETED": "completed",
 }
-
-
-def port_id(vendor_id: str) -> str:
-    return f"{ID_PREFIX}{vendor_id}"
 
 
 def page(raw: Item) -> Item:
@@ -95,7 +92,7 @@ def component(raw: Item, page_id: str) -> Item:
     return {
         "id": port_id(raw["id"]),
         "page_id": page_id,
-        "group_id": _optional_port_id(raw.get("group_id")),
+        "group_id": IDS.optional(raw.get("group_id")),
         # Groups are objects of their own here, never listed among the components.
         "group": False,
         "name": raw.get("name"),
@@ -240,7 +237,3 @@ def _after(start: object, minutes: object) -> str | None:
         return None
     ends = (begins + timedelta(minutes=minutes)).astimezone(UTC)
     return f"{ends.strftime('%Y-%m-%dT%H:%M:%S')}.{ends.microsecond // 1000:03d}Z"
-
-
-def _optional_port_id(value: object) -> str | None:
-    return port_id(value) if isinstance(value, str) and value else None

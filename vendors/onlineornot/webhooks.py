@@ -1,5 +1,5 @@
 """OnlineOrNot's webhooks: its status-page events read as triggers, and its webhook
-registrations kept delivering to this integration, exactly one of ours.
+registrations, one scope for the account, for live_events to keep exactly one of ours.
 
 OnlineOrNot sends `status_page.incident.started`, `.updated` and `.resolved` as
 `{api_version, type, data: {object: {object: "status_page", id, ..., incident: {id, ...}}}}`,
@@ -15,8 +15,14 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any, Final, Protocol
 
 from client import Item
-from live_events.endpoint import OurEndpoint, keep_one_of_ours
-from live_events.pending import Family, InvalidEventError, Notification, Trigger
+from core.kinds import Family
+from vendors.contract import (
+    InvalidEventError,
+    Notification,
+    Registration,
+    Trigger,
+    WebhookScope,
+)
 from vendors.onlineornot.normalise import PROVIDER, port_id
 
 EVENTS: Final = (
@@ -68,33 +74,45 @@ def _id(item: Item, what: str) -> str:
     return value
 
 
-async def ensure_webhook(
-    api: WebhookApi, endpoint: OurEndpoint, status_page_ids: Sequence[str]
-) -> None:
-    """Leaves exactly one webhook of ours, delivering the pages' incident events to
-    `endpoint`; replaces ours when it is stale, and never touches anyone else's."""
-    wanted = set(status_page_ids)
-    await keep_one_of_ours(
-        api.webhooks(),
-        _url_of,
-        endpoint,
-        lambda webhook: _stale_reason(endpoint, webhook, wanted),
-        api.delete_webhook,
-        lambda: api.create_webhook(endpoint.url, EVENTS, sorted(wanted)),
-        "OnlineOrNot webhook",
-    )
+class WebhookAccount(WebhookScope):
+    """The account's webhooks: one of ours covers every selected status page."""
 
+    noun = "OnlineOrNot webhook"
 
-def _stale_reason(endpoint: OurEndpoint, webhook: Item, wanted: set[str]) -> str | None:
-    address = endpoint.stale_reason(_url_of(webhook))
-    if address is not None:
-        return address
-    events = webhook.get("events")
-    if not isinstance(events, list) or not set(EVENTS) <= set(events):
-        return "it lacks some of the status-page incident events"
-    if _status_page_ids(webhook) != wanted:
-        return "it covers other status pages than the selected ones"
-    return None
+    def __init__(self, api: WebhookApi, status_page_ids: Sequence[str]) -> None:
+        self._api = api
+        self._wanted = set(status_page_ids)
+
+    async def registrations(self) -> AsyncIterator[list[Registration]]:
+        async for batch in self._api.webhooks():
+            yield [
+                self._registration(webhook)
+                for webhook in batch
+                if isinstance(webhook.get("id"), str)
+            ]
+
+    async def delete(self, registration_id: str) -> None:
+        await self._api.delete_webhook(registration_id)
+
+    async def create(self, url: str, email: str | None) -> str:
+        created = await self._api.create_webhook(url, EVENTS, sorted(self._wanted))
+        return str(created.get("id"))
+
+    def _registration(self, webhook: Item) -> Registration:
+        url = webhook.get("url")
+        return Registration(
+            id=webhook["id"],
+            url=url if isinstance(url, str) else "",
+            problem=self._problem(webhook),
+        )
+
+    def _problem(self, webhook: Item) -> str | None:
+        events = webhook.get("events")
+        if not isinstance(events, list) or not set(EVENTS) <= set(events):
+            return "it lacks some of the status-page incident events"
+        if _status_page_ids(webhook) != self._wanted:
+            return "it covers other status pages than the selected ones"
+        return None
 
 
 def _status_page_ids(webhook: Item) -> set[str]:
@@ -106,8 +124,3 @@ def _status_page_ids(webhook: Item) -> set[str]:
         for page in pages
         if isinstance(page, dict) and isinstance(page.get("id"), str)
     }
-
-
-def _url_of(webhook: Item) -> str:
-    url = webhook.get("url")
-    return url if isinstance(url, str) else ""

@@ -12,37 +12,30 @@ A resync reads /live, /status, /groups, /components, /incidents and /maintenance
 six requests, plus one per incident that left the ongoing list since Port last saw it.
 """
 
-import re
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from typing import Any, Final
 
-from client import (
-    ApiClient,
-    Dialect,
-    Item,
-    VendorApiError,
-    VendorNotFoundError,
-)
-from core.settings import (
-    Config,
-    InvalidSettingError,
-    RateLimit,
-    VendorSettings,
-    api_host,
-    optional_key,
-)
-from sync.fetch_memo import current_memo
-from sync.page_status import PublishedStatus
-from vendors.contract import Vendor
+from client import Dialect, Item, VendorApiError, VendorNotFoundError
+from core.kinds import PageList
+from core.settings import RateLimit, Setting, api_host, matching, secret_key
+from vendors.contract import PublishedStatus, Reads, Vendor
 from vendors.pingpong import normalise
 from vendors.pingpong.history import Listed, past_incidents
-from vendors.pingpong.normalise import ID_PREFIX, PROVIDER
+from vendors.pingpong.normalise import IDS, PROVIDER
 from vendors.pingpong.routes import ROUTES, Route
 
 DEFAULT_HOST: Final = "https://api.pingpong.one/rest/v1"
-KEY_SETTING: Final = "pingpongApiKey"
-PAGE_ID_SETTING: Final = "pingpongPageId"
+API_PATH: Final = "/rest/v1"
+KEY: Final = Setting("pingpongApiKey", "api_key", secret_key(), secret=True)
+PAGE_ID: Final = Setting(
+    "pingpongPageId",
+    "page_id",
+    matching(
+        r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
+        "up to 64 letters, digits, '.', '_' or '-', starting with a letter or digit, "
+        "such as acme-status",
+    ),
+)
 # PingPong documents no limit. A resync costs about six requests, so one a second on average
 # is ample and polite; a 429 pauses every request of the token as its Retry-After asks.
 RATE_LIMIT: Final = RateLimit(requests=60, window_seconds=60)
@@ -50,7 +43,6 @@ RATE_LIMIT: Final = RateLimit(requests=60, window_seconds=60)
 # taken for something wrong rather than synced (the body is bounded in bytes as well).
 MAX_LIST_ITEMS: Final = 20_000
 BATCH_SIZE: Final = 100
-_PAGE_ID: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 def _error_message(body: Any) -> str | None:
@@ -68,56 +60,25 @@ def _error_message(body: Any) -> str | None:
     return "; ".join(problems) or None
 
 
-@dataclass(frozen=True)
-class PingPongSettings(VendorSettings):
-    # The identifier of the project's page; None: a slug of the project's name.
-    page_id: str | None = None
-
-
 class PingPongVendor(Vendor):
     provider = PROVIDER
-    api_path = "/rest/v1"
-    id_prefix = ID_PREFIX
-    key_setting = KEY_SETTING
+    api_path = API_PATH
+    ids = IDS
+    setting_rows = (
+        KEY,
+        Setting("pingpongHost", "host", api_host(DEFAULT_HOST, API_PATH)),
+        PAGE_ID,
+    )
     # PingPong has one page per token: this setting names it, it selects nothing.
-    page_ids_setting = PAGE_ID_SETTING
+    page_ids_setting = PAGE_ID.name
+    rate_limit = RATE_LIMIT
     dialect = Dialect(
         name="PingPong",
-        key_setting=KEY_SETTING,
+        key_setting=KEY.name,
         auth_scheme="Token",
         error_message=_error_message,
         rate_limit_statuses=frozenset({429}),
     )
-
-    @classmethod
-    def read_settings(cls, config: Config) -> VendorSettings | None:
-        api_key = optional_key(config.get("pingpong_api_key"))
-        if api_key is None:
-            return None
-        return PingPongSettings(
-            provider=PROVIDER,
-            api_key=api_key,
-            host=api_host(
-                "pingpongHost",
-                config.get("pingpong_host"),
-                DEFAULT_HOST,
-                [cls.api_path],
-            ),
-            page_ids=(),
-            rate_limit=RATE_LIMIT,
-            page_id=_page_id_setting(config.get("pingpong_page_id")),
-        )
-
-    def __init__(
-        self,
-        settings: VendorSettings,
-        api: ApiClient,
-        public_api: ApiClient | None = None,
-    ) -> None:
-        super().__init__(settings, api, public_api)
-        self.configured_page_id = (
-            settings.page_id if isinstance(settings, PingPongSettings) else None
-        )
 
     async def pages(self) -> list[Item]:
         live = await self._object(ROUTES.live)
@@ -134,12 +95,14 @@ class PingPongVendor(Vendor):
     async def published_status(self, page: Item) -> PublishedStatus | None:
         return normalise.published_status(await self._object(ROUTES.status))
 
-    async def component_groups(self, page_id: str) -> AsyncIterator[list[Item]]:
+    async def component_groups(
+        self, page_id: str, reads: Reads
+    ) -> AsyncIterator[list[Item]]:
         """The group list, with any group it lacks taken from the components that embed
         it; each group with its members' ids."""
         groups = {raw["id"]: raw for raw in await self._list(ROUTES.groups)}
         members: dict[str, list[str]] = {}
-        async for components in current_memo().components(self, page_id):
+        async for components in reads.page_list(PageList.COMPONENTS, page_id):
             for component in components:
                 embedded = component["raw"].get("group")
                 if component["group_id"] is None or not isinstance(embedded, dict):
@@ -154,7 +117,7 @@ class PingPongVendor(Vendor):
                 for raw in batch
             ]
 
-    async def components(self, page_id: str) -> AsyncIterator[list[Item]]:
+    async def components(self, page_id: str, reads: Reads) -> AsyncIterator[list[Item]]:
         for batch in _batches(await self._list(ROUTES.components)):
             yield [normalise.component(raw, page_id) for raw in batch]
 
@@ -162,7 +125,7 @@ class PingPongVendor(Vendor):
         raw = await self._object(ROUTES.component, self.vendor_id(component_id))
         return normalise.component(raw, page_id)
 
-    async def incidents(self, page_id: str) -> AsyncIterator[list[Item]]:
+    async def incidents(self, page_id: str, reads: Reads) -> AsyncIterator[list[Item]]:
         """The ongoing incidents and the maintenance, then the incidents Port holds that
         have left the ongoing list (history.py)."""
         listed = Listed()
@@ -171,7 +134,7 @@ class PingPongVendor(Vendor):
             listed.note(route, [raw["id"] for raw in raws])
             for batch in _batches(raws):
                 yield [self._normalised(route, raw, page_id) for raw in batch]
-        async for batch in past_incidents(self, page_id, listed):
+        async for batch in past_incidents(self, page_id, listed, reads):
             yield batch
 
     async def incident(self, page_id: str, incident_id: str) -> Item:
@@ -190,14 +153,14 @@ class PingPongVendor(Vendor):
         return self._normalised(route, await self._object(route, vendor_id), page_id)
 
     def _page_id(self, live: Item) -> str:
-        if self.configured_page_id is not None:
-            return self.configured_page_id
+        if self.settings.page_id is not None:
+            return self.settings.page_id
         try:
             return normalise.page_id_of(live.get("project"))
         except ValueError:
             raise VendorApiError(
                 "PingPong's /live names no project, so its page has no identifier: set "
-                f"{PAGE_ID_SETTING}"
+                f"{PAGE_ID.name}"
             ) from None
 
     @staticmethod
@@ -236,19 +199,6 @@ class PingPongVendor(Vendor):
                 "an object" + (" with an id" if object_id is not None else "")
             )
         return body
-
-
-def _page_id_setting(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    text = str(value).strip()
-    if not _PAGE_ID.match(text):
-        raise InvalidSettingError(
-            PAGE_ID_SETTING,
-            "expected up to 64 letters, digits, '.', '_' or '-', starting with a letter "
-            f"or digit, such as acme-status; got {text!r}",
-        )
-    return text
 
 
 def _has_id(item: object) -> bool:

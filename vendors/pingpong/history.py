@@ -3,10 +3,10 @@
 PingPong's one incident list shows the "ongoing incident events that are not resolved": an
 incident leaves it as it resolves, and the resync's stale deletion would then delete it from
 Port. So, after the lists, the incident kind yields each incident Port holds for PingPong that
-neither list shows (held_in_port.py finds them: one Port search):
+neither list shows (what Port holds, read through the sync's `Reads`: one Port search):
 
 - held as resolved or completed: yielded as Port holds it, with its updates (one more Port
-  search), at no PingPong request; provided the mapping reads backwards (held_in_port.py),
+  search), at no PingPong request; provided the mapping reads backwards (sync/held_in_port.py),
   else it is re-read as below;
 - otherwise (it was ongoing when Port last saw it): re-read by id, which brings its
   resolution. Its impact stays the heaviest it had, as its components recover when it ends;
@@ -29,8 +29,8 @@ from typing import Final, Protocol
 from loguru import logger
 
 from client import Item, VendorApiError, VendorError, VendorNotFoundError
-from sync.held_in_port import MappedKind, PortReadError
-from vendors.pingpong.normalise import ID_PREFIX, PROVIDER, heavier_impact, port_id
+from vendors.contract import PortHoldings, PortReadError, Reads, heaviest
+from vendors.pingpong.normalise import IDS, PROVIDER, port_id
 from vendors.pingpong.routes import ROUTES, Route
 
 # Where an incident or a maintenance ends; Port holding one so, it is not read again.
@@ -71,27 +71,28 @@ class Listed:
 
 
 async def past_incidents(
-    reader: Reader, page_id: str, listed: Listed
+    reader: Reader, page_id: str, listed: Listed, reads: Reads
 ) -> AsyncIterator[list[Item]]:
     """The incidents Port holds for PingPong that `listed` lacks, as the module says."""
-    incidents = MappedKind("incident")
+    incidents = reads.held_in_port("incident")
     if not incidents.mapped:
         return
     past = [
         item
-        for identifier, item in sorted((await incidents.held(ID_PREFIX)).items())
+        for identifier, item in sorted((await incidents.held(IDS.prefix)).items())
         if identifier not in listed.ids
     ]
     if past:
-        sync = _PastIncidents(reader, page_id, listed, incidents, _updates_mapping())
+        updates = _updates_mapping(reads)
+        sync = _PastIncidents(reader, page_id, listed, incidents, updates)
         async for batch in sync.run(past):
             yield batch
 
 
-def _updates_mapping() -> MappedKind | None:
+def _updates_mapping(reads: Reads) -> PortHoldings | None:
     """The update mapping, or None when Port's updates cannot be found by it."""
     try:
-        return MappedKind("incident_update")
+        return reads.held_in_port("incident_update")
     except PortReadError as error:
         logger.warning(f"PingPong: {error}")
         return None
@@ -103,8 +104,8 @@ class _PastIncidents:
         reader: Reader,
         page_id: str,
         listed: Listed,
-        incidents: MappedKind,
-        updates: MappedKind | None,
+        incidents: PortHoldings,
+        updates: PortHoldings | None,
     ) -> None:
         self._reader = reader
         self._page_id = page_id
@@ -130,7 +131,7 @@ class _PastIncidents:
         if to_read and not self._keepable:
             logger.warning(
                 "PingPong: the incident mappings do not read backwards (see "
-                f"held_in_port.py), so {len(to_read)} past incident(s) are re-read"
+                f"sync/held_in_port.py), so {len(to_read)} past incident(s) are re-read"
             )
         kept = [await self._as_held(item, "kept") for item in final]
         for start in range(0, len(kept), BATCH_SIZE):
@@ -175,7 +176,7 @@ class _PastIncidents:
             self._counts["re-read"] += 1
             self._counts[str(found.get("status"))] += 1
             if found.get("scheduled_for") is None:
-                impact = heavier_impact(found.get("impact"), item.get("impact"))
+                impact = heaviest([found.get("impact"), item.get("impact")])
                 found = {**found, "impact": impact}
             return found
         if self._keepable:
@@ -188,7 +189,7 @@ class _PastIncidents:
         return None
 
     async def _read(self, item: Item) -> Read:
-        vendor_id = str(item["id"]).removeprefix(ID_PREFIX)
+        vendor_id = str(item["id"]).removeprefix(IDS.prefix)
         for route in self._paths(item):
             try:
                 found = await self._reader.read_by_id(route, vendor_id, self._page_id)
@@ -246,7 +247,7 @@ class _PastIncidents:
         """Port's PingPong updates by incident, searched once, when first needed."""
         if self._held_updates is None:
             self._held_updates = {}
-            held = await self._updates.held(ID_PREFIX) if self._updates else {}
+            held = await self._updates.held(IDS.prefix) if self._updates else {}
             for update in sorted(
                 held.values(), key=lambda u: str(u.get("created_at")), reverse=True
             ):

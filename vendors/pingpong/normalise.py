@@ -13,11 +13,19 @@ from collections.abc import Sequence
 from typing import Final
 
 from client import Item
-from sync.page_status import INDICATORS, PublishedStatus
-from vendors.fields import host_of, moment, objects, text
+from vendors.contract import (
+    IdPrefix,
+    PublishedStatus,
+    heaviest,
+    host_of,
+    moment,
+    objects,
+    text,
+)
 
 PROVIDER: Final = "pingpong"
-ID_PREFIX: Final = f"{PROVIDER}-"
+IDS: Final = IdPrefix(f"{PROVIDER}-")
+port_id = IDS.port_id
 _HOSTED_DOMAIN: Final = ".pingpong.one"
 
 # `/status` -> Statuspage's indicator. "Some systems have issues" could be minor or major;
@@ -57,10 +65,6 @@ _MAINTENANCE_STATUS: Final = {
     "in progress": "in_progress",
     "complete": "completed",
 }
-
-
-def port_id(vendor_id: str) -> str:
-    return f"{ID_PREFIX}{vendor_id}"
 
 
 def page_id_of(project: object) -> str:
@@ -205,12 +209,6 @@ def incident_update(raw: Item, incident_id: str) -> Item:
     }
 
 
-def heavier_impact(first: object, second: object) -> str:
-    """The heavier of two impacts (none < maintenance < minor < major < critical)."""
-    known = [i for i in (first, second) if isinstance(i, str) and i in INDICATORS]
-    return max(known, key=INDICATORS.index, default="none")
-
-
 def _incident_status(raw: Item, updates: Sequence[Item]) -> str:
     """The incident's own status; failing that, its latest update's; failing that,
     investigating (what an incident is before anyone says more)."""
@@ -220,9 +218,8 @@ def _incident_status(raw: Item, updates: Sequence[Item]) -> str:
 
 
 def _impact(affected: Sequence[Item]) -> str:
-    impacts = [_IMPACT_OF_COMPONENT.get(_word(c.get("status"))) for c in affected]
-    return max(
-        (i for i in impacts if i is not None), key=INDICATORS.index, default="none"
+    return heaviest(
+        [_IMPACT_OF_COMPONENT.get(_word(c.get("status"))) for c in affected]
     )
 
 

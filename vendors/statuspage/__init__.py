@@ -12,100 +12,81 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from loguru import logger
 from port_ocean.core.incremental import (
     ClientSideCutoffStrategy,
     paginate_with_strategy,
 )
 
-from client import Dialect, Item, VendorApiError, VendorError, paginate
+from client import Dialect, Item, VendorApiError, paginate
 from core.settings import (
-    Config,
+    MAX_RATE_LIMIT_REQUESTS,
+    MAX_RATE_LIMIT_WINDOW_SECONDS,
+    RATE_LIMIT_REQUESTS,
+    RATE_LIMIT_WINDOW,
     RateLimit,
-    VendorSettings,
+    Setting,
     api_host,
-    bounded_int,
     id_list,
-    optional_key,
-    uptime_settings,
+    secret_key,
+    whole_number,
 )
-from live_events.endpoint import OurEndpoint
-from live_events.pending import Notification
-from live_events.security import redact_token
-from sync.page_status import PublishedStatus
-from vendors.contract import CLOCK_SKEW_ALLOWANCE, Vendor
+from vendors.contract import (
+    CLOCK_SKEW_ALLOWANCE,
+    Notification,
+    PublishedStatus,
+    Reads,
+    Vendor,
+    WebhookScope,
+)
 from vendors.statuspage.public_status import (
     PUBLIC_DIALECT,
+    error_message,
     published_status,
     status_url,
 )
-from vendors.statuspage.webhooks import ensure_subscriber, notification_of
+from vendors.statuspage.webhooks import PROVIDER, SubscriberScope, notification_of
 
-PROVIDER = "statuspage"
-DEFAULT_HOST = "https://api.statuspage.io"
-PAGE_SIZE = 100
-DEFAULT_RATE_LIMIT = RateLimit(requests=60, window_seconds=60)
+DEFAULT_HOST: Final = "https://api.statuspage.io"
+API_PATH: Final = "/v1"
+PAGE_SIZE: Final = 100
+RATE_LIMIT: Final = RateLimit(requests=60, window_seconds=60)
+KEY: Final = Setting("statuspageApiKey", "api_key", secret_key(), secret=True)
 # The incident lists narrowed by status: open incidents (investigating, identified,
 # monitoring), maintenance scheduled and not started, and maintenance under way.
 OPEN_INCIDENT_LISTS: Final = ("unresolved", "upcoming", "active_maintenance")
-# Far above any limit Atlassian grants, low enough to catch a typo or a pasted number.
-MAX_RATE_LIMIT_REQUESTS = 10_000
-MAX_RATE_LIMIT_WINDOW_SECONDS = 3_600
-
-
-def _error_message(body: Any) -> str | None:
-    if isinstance(body, dict) and "error" in body:
-        return str(body["error"])
-    return None
 
 
 class StatuspageVendor(Vendor):
     provider = PROVIDER
-    api_path = "/v1"
-    key_setting = "statuspageApiKey"
+    api_path = API_PATH
+    setting_rows = (
+        KEY,
+        Setting("statuspageHost", "host", api_host(DEFAULT_HOST, API_PATH)),
+        Setting("statuspageIds", "page_ids", id_list()),
+        Setting(
+            "rateLimitRequests",
+            RATE_LIMIT_REQUESTS,
+            whole_number(RATE_LIMIT.requests, MAX_RATE_LIMIT_REQUESTS),
+        ),
+        Setting(
+            "rateLimitWindowSeconds",
+            RATE_LIMIT_WINDOW,
+            whole_number(int(RATE_LIMIT.window_seconds), MAX_RATE_LIMIT_WINDOW_SECONDS),
+        ),
+    )
     page_ids_setting = "statuspageIds"
+    rate_limit = RATE_LIMIT
     dialect = Dialect(
         name="Statuspage",
-        key_setting="statuspageApiKey",
+        key_setting=KEY.name,
         auth_scheme="OAuth",
-        error_message=_error_message,
+        error_message=error_message,
         rate_limit_statuses=frozenset({420, 429}),
     )
+    reads_uptime = True
     webhook_path = "/webhook"
     webhook_needs_email = True
     public_dialect = PUBLIC_DIALECT
-
-    @classmethod
-    def read_settings(cls, config: Config) -> VendorSettings | None:
-        api_key = optional_key(config.get("statuspage_api_key"))
-        if api_key is None:
-            return None
-        return VendorSettings(
-            provider=PROVIDER,
-            api_key=api_key,
-            host=api_host(
-                "statuspageHost",
-                config.get("statuspage_host"),
-                DEFAULT_HOST,
-                [cls.api_path],
-            ),
-            page_ids=id_list("statuspageIds", config.get("statuspage_ids")),
-            rate_limit=RateLimit(
-                requests=bounded_int(
-                    "rateLimitRequests",
-                    config.get("rate_limit_requests"),
-                    DEFAULT_RATE_LIMIT.requests,
-                    MAX_RATE_LIMIT_REQUESTS,
-                ),
-                window_seconds=bounded_int(
-                    "rateLimitWindowSeconds",
-                    config.get("rate_limit_window_seconds"),
-                    int(DEFAULT_RATE_LIMIT.window_seconds),
-                    MAX_RATE_LIMIT_WINDOW_SECONDS,
-                ),
-            ),
-            uptime=uptime_settings(config),
-        )
 
     async def pages(self) -> list[Item]:
         return [_with_provider(page) for page in await self._list("/pages")]
@@ -113,10 +94,10 @@ class StatuspageVendor(Vendor):
     async def page(self, page_id: str) -> Item:
         return _with_provider(await self._object(f"/pages/{page_id}", "page"))
 
-    def component_groups(self, page_id: str) -> AsyncIterator[list[Item]]:
+    def component_groups(self, page_id: str, reads: Reads) -> AsyncIterator[list[Item]]:
         return self._catalog(f"/pages/{page_id}/component-groups", "per_page")
 
-    def components(self, page_id: str) -> AsyncIterator[list[Item]]:
+    def components(self, page_id: str, reads: Reads) -> AsyncIterator[list[Item]]:
         # Never unpaginated: Statuspage allows an unpaginated component list once a minute.
         return self._catalog(f"/pages/{page_id}/components", "per_page")
 
@@ -127,7 +108,14 @@ class StatuspageVendor(Vendor):
             )
         )
 
-    def incidents(self, page_id: str) -> AsyncIterator[list[Item]]:
+    def incidents(self, page_id: str, reads: Reads) -> AsyncIterator[list[Item]]:
+        """Every incident and maintenance of the page; in an incremental sync, those that
+        can have changed since its cursor."""
+        if reads.since is None:
+            return self._all_incidents(page_id)
+        return self._incidents_since(page_id, reads.since)
+
+    def _all_incidents(self, page_id: str) -> AsyncIterator[list[Item]]:
         return self._catalog(f"/pages/{page_id}/incidents", "limit")
 
     async def incident(self, page_id: str, incident_id: str) -> Item:
@@ -135,7 +123,7 @@ class StatuspageVendor(Vendor):
             await self._object(f"/pages/{page_id}/incidents/{incident_id}", "incident")
         )
 
-    async def incidents_since(
+    async def _incidents_since(
         self, page_id: str, since: datetime
     ) -> AsyncIterator[list[Item]]:
         """Every open incident and upcoming or running maintenance, whenever it last
@@ -149,7 +137,7 @@ class StatuspageVendor(Vendor):
         # The list is newest first: once a page holds an incident last updated before the
         # cutoff, the pages after it hold older ones, and those still open were read above.
         newest = paginate_with_strategy(
-            self.incidents(page_id),
+            self._all_incidents(page_id),
             cursor=since - CLOCK_SKEW_ALLOWANCE,
             strategy=_ChangedSince(stop_field="updated_at"),
         )
@@ -186,21 +174,8 @@ class StatuspageVendor(Vendor):
     def notification_of(self, payload: Any) -> Notification:
         return notification_of(payload)
 
-    async def ensure_webhooks(self, endpoint: OurEndpoint, page_ids: list[str]) -> None:
-        failed = 0
-        for page_id in page_ids:
-            try:
-                await ensure_subscriber(self, page_id, endpoint)
-            except VendorError as error:
-                failed += 1
-                logger.error(
-                    f"Live events: page {page_id}: could not set up the webhook subscriber "
-                    f"for {endpoint.route}: {redact_token(str(error), endpoint.token)}"
-                )
-        logger.info(
-            f"Live events: Statuspage webhook subscribers for {endpoint.route} in place on "
-            f"{len(page_ids) - failed} of {len(page_ids)} page(s)"
-        )
+    def webhook_scopes(self, page_ids: list[str]) -> list[WebhookScope]:
+        return [SubscriberScope(self, page_id) for page_id in page_ids]
 
     def webhook_subscribers(self, page_id: str) -> AsyncIterator[list[Item]]:
         """Every webhook subscriber of the page, quarantined ones included."""

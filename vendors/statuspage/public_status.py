@@ -11,14 +11,15 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from client import Dialect, Item, VendorApiError
-from sync.page_status import INDICATORS, PublishedStatus, parse_timestamp
+from vendors.contract import INDICATORS, PublishedStatus, parsed_time
 
 STATUS_PATH: Final = "/api/v2/status.json"
 # A subdomain is a single DNS label; anything else must not become part of a host name.
 _SUBDOMAIN: Final = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.IGNORECASE)
 
 
-def _error_message(body: Any) -> str | None:
+def error_message(body: Any) -> str | None:
+    """Statuspage's error bodies, its API's and its public pages' alike: `{"error": ...}`."""
     if isinstance(body, dict) and "error" in body:
         return str(body["error"])
     return None
@@ -28,7 +29,7 @@ PUBLIC_DIALECT = Dialect(
     name="Statuspage public status API",
     key_setting="",
     auth_scheme=None,
-    error_message=_error_message,
+    error_message=error_message,
     rate_limit_statuses=frozenset({420, 429}),
 )
 
@@ -58,7 +59,5 @@ def published_status(body: Any, url: str) -> PublishedStatus:
             f"{url} answered no status indicator this integration knows"
         )
     page = body.get("page")
-    updated_at = (
-        parse_timestamp(page.get("updated_at")) if isinstance(page, dict) else None
-    )
+    updated_at = parsed_time(page.get("updated_at")) if isinstance(page, dict) else None
     return PublishedStatus(str(indicator), description, updated_at)

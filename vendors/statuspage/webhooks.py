@@ -1,5 +1,5 @@
-"""Statuspage's webhooks: its notifications read as triggers, and its webhook subscribers kept
-pointing at this integration, exactly one of ours per page.
+"""Statuspage's webhooks: its notifications read as triggers, and its webhook subscribers, one
+scope per page, for live_events to keep exactly one of ours on each.
 
 Statuspage sends two families of notification: an incident was created or updated (`meta`,
 `page`, `incident` with its `incident_updates`), or a component's status changed (`meta`,
@@ -10,16 +10,22 @@ the API.
 
 import re
 from collections.abc import AsyncIterator
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from client import Item
-from live_events.endpoint import OurEndpoint, keep_one_of_ours
-from live_events.pending import Family, InvalidEventError, Notification, Trigger
+from core.kinds import Family
+from vendors.contract import (
+    InvalidEventError,
+    Notification,
+    Registration,
+    Trigger,
+    WebhookScope,
+)
 
-PROVIDER = "statuspage"
+PROVIDER: Final = "statuspage"
 # Statuspage ids are short alphanumerics. Anything else is refused before it reaches an API
 # path, where a `/` or `..` would address another endpoint.
-_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_ID: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class SubscriberApi(Protocol):
@@ -85,33 +91,41 @@ def _page_status(page: Item) -> dict[str, str] | None:
     return {field: page[field] for field in fields}
 
 
-async def ensure_subscriber(
-    api: SubscriberApi, page_id: str, endpoint: OurEndpoint
-) -> None:
-    """Leaves exactly one webhook subscriber of ours on the page, delivering to `endpoint`."""
-    await keep_one_of_ours(
-        api.webhook_subscribers(page_id),
-        _endpoint_of,
-        endpoint,
-        lambda subscriber: _stale_reason(endpoint, subscriber),
-        lambda subscriber_id: api.delete_subscriber(page_id, subscriber_id),
-        lambda: api.create_webhook_subscriber(
-            page_id, endpoint.url, endpoint.email or ""
+class SubscriberScope(WebhookScope):
+    """A page's webhook subscribers: each page needs one of ours."""
+
+    noun = "webhook subscriber"
+
+    def __init__(self, api: SubscriberApi, page_id: str) -> None:
+        self._api = api
+        self._page_id = page_id
+        self.where = f"page {page_id}: "
+
+    async def registrations(self) -> AsyncIterator[list[Registration]]:
+        async for batch in self._api.webhook_subscribers(self._page_id):
+            yield [
+                _registration(subscriber)
+                for subscriber in batch
+                if isinstance(subscriber.get("id"), str)
+            ]
+
+    async def delete(self, registration_id: str) -> None:
+        await self._api.delete_subscriber(self._page_id, registration_id)
+
+    async def create(self, url: str, email: str | None) -> str:
+        created = await self._api.create_webhook_subscriber(
+            self._page_id, url, email or ""
+        )
+        return str(created.get("id"))
+
+
+def _registration(subscriber: Item) -> Registration:
+    endpoint, email = subscriber.get("endpoint"), subscriber.get("email")
+    return Registration(
+        id=subscriber["id"],
+        url=endpoint if isinstance(endpoint, str) else "",
+        problem=(
+            "Statuspage quarantined it" if subscriber.get("quarantined_at") else None
         ),
-        "webhook subscriber",
-        where=f"page {page_id}: ",
+        email=email if isinstance(email, str) else None,
     )
-
-
-def _stale_reason(endpoint: OurEndpoint, subscriber: Item) -> str | None:
-    quarantined = (
-        "Statuspage quarantined it" if subscriber.get("quarantined_at") else None
-    )
-    return endpoint.stale_reason(
-        _endpoint_of(subscriber), disabled=quarantined, email=subscriber.get("email")
-    )
-
-
-def _endpoint_of(subscriber: Item) -> str:
-    endpoint = subscriber.get("endpoint")
-    return endpoint if isinstance(endpoint, str) else ""
