@@ -49,7 +49,7 @@ help:
 	@echo "make run      ocean sail with your environment's OCEAN__* settings (SAIL_ARGS)"
 	@echo "make demo     run the sandbox demo (PAGES GROUPS COMPONENTS INCIDENTS UPDATES VENDORS INCREMENTAL=1)"
 	@echo "make bench    time full and incremental syncs against the sandbox (BENCH_ARGS='--size 2x100')"
-	@echo "make lock     re-resolve dependencies into poetry.lock"
+	@echo "make lock     resolve what pyproject.toml changed into poetry.lock (UPGRADE=1: every package)"
 	@echo "make clean    remove the virtualenvs and caches"
 
 install: $(INSTALLED)
@@ -116,7 +116,7 @@ bench: $(INSTALLED)
 	$(VENV)/bin/python -m sandbox.bench $(BENCH_ARGS)
 
 lock: $(TOOLS_INSTALLED)
-	$(TOOLS_VENV)/bin/python scripts/lock.py
+	$(TOOLS_VENV)/bin/python scripts/lock.py $(if $(UPGRADE),--upgrade)
 
 clean:
 	rm -rf $(VENV) $(TOOLS_VENV) .mypy_cache .ruff_cache .pytest_cache
