@@ -39,7 +39,7 @@ DEMO_ARGS := $(strip \
 	$(if $(VENDORS),--vendors $(VENDORS)) \
 	$(if $(INCREMENTAL),--incremental))
 
-.PHONY: help install test lint format run demo bench lock clean
+.PHONY: help install test lint format run demo bench lock changelog clean
 
 help:
 	@echo "make install  create $(VENV) with the locked dependencies (main + dev)"
@@ -49,7 +49,8 @@ help:
 	@echo "make run      ocean sail with your environment's OCEAN__* settings (SAIL_ARGS)"
 	@echo "make demo     run the sandbox demo (PAGES GROUPS COMPONENTS INCIDENTS UPDATES VENDORS INCREMENTAL=1)"
 	@echo "make bench    time full and incremental syncs against the sandbox (BENCH_ARGS='--size 2x100')"
-	@echo "make lock     re-resolve dependencies into poetry.lock"
+	@echo "make lock     resolve what pyproject.toml changed into poetry.lock (UPGRADE=1: every package)"
+	@echo "make changelog move the fragments in changelog/ into CHANGELOG.md, under pyproject.toml's version"
 	@echo "make clean    remove the virtualenvs and caches"
 
 install: $(INSTALLED)
@@ -116,7 +117,12 @@ bench: $(INSTALLED)
 	$(VENV)/bin/python -m sandbox.bench $(BENCH_ARGS)
 
 lock: $(TOOLS_INSTALLED)
-	$(TOOLS_VENV)/bin/python scripts/lock.py
+	$(TOOLS_VENV)/bin/python scripts/lock.py $(if $(UPGRADE),--upgrade)
+
+# Run after raising the version in pyproject.toml and .port/spec.yaml (docs/development.md#releasing).
+changelog: $(INSTALLED)
+	version="$$($(VENV)/bin/python -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')"
+	$(VENV)/bin/towncrier build --yes --version "$$version"
 
 clean:
 	rm -rf $(VENV) $(TOOLS_VENV) .mypy_cache .ruff_cache .pytest_cache

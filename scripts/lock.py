@@ -7,13 +7,19 @@ not name any index, so the per-package source blocks are dropped from the
 resulting lock and its content hash is recomputed against the real
 pyproject.toml, which has no source.
 
+The scratch copy starts from the committed lock, so only what pyproject.toml
+changed is resolved and every other pin stays as it was; --upgrade re-resolves
+everything to the newest allowed releases instead.
+
 Run it with the Python of the tools venv (the one that has Poetry installed):
-    .venv-tools/bin/python scripts/lock.py
+    .venv-tools/bin/python scripts/lock.py [--upgrade]
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -77,13 +83,20 @@ def write_pyproject_with_source(source: Path, target: Path, index_url: str) -> N
     target.write_text(tomlkit.dumps(document), encoding="utf-8")
 
 
-def resolve_in_scratch_copy(index_url: str) -> str:
+def resolve_in_scratch_copy(index_url: str, upgrade: bool) -> str:
     with tempfile.TemporaryDirectory(prefix="relock-") as scratch:
         scratch_dir = Path(scratch)
         write_pyproject_with_source(
             PROJECT_DIR / PYPROJECT, scratch_dir / PYPROJECT, index_url
         )
-        run_poetry(scratch_dir, "lock", "--regenerate")
+        committed_lock = PROJECT_DIR / LOCKFILE
+        if upgrade or not committed_lock.is_file():
+            run_poetry(scratch_dir, "lock", "--regenerate")
+        else:
+            # Poetry keeps the versions a lock already pins, so adding one
+            # dependency does not move every other package to its newest release.
+            shutil.copyfile(committed_lock, scratch_dir / LOCKFILE)
+            run_poetry(scratch_dir, "lock")
         return (scratch_dir / LOCKFILE).read_text(encoding="utf-8")
 
 
@@ -107,10 +120,17 @@ def refuse_if_index_named(index_url: str, name: str, text: str) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Re-lock poetry.lock.")
+    parser.add_argument(
+        "--upgrade",
+        action="store_true",
+        help="re-resolve every package instead of keeping the committed pins",
+    )
+    upgrade = parser.parse_args().upgrade
     index_url = pip_index_url()
     pyproject_text = (PROJECT_DIR / PYPROJECT).read_text(encoding="utf-8")
     refuse_if_index_named(index_url, PYPROJECT, pyproject_text)
-    lock = without_package_sources(resolve_in_scratch_copy(index_url))
+    lock = without_package_sources(resolve_in_scratch_copy(index_url, upgrade))
     lock["metadata"]["content-hash"] = real_project_content_hash()
     lock_text = tomlkit.dumps(lock)
     refuse_if_index_named(index_url, LOCKFILE, lock_text)

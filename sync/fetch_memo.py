@@ -30,6 +30,7 @@ import asyncio
 import json
 import struct
 import tempfile
+import weakref
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -60,6 +61,9 @@ class _Spool:
                 max_size=SPOOL_MEMORY_BYTES
             )
         )
+        # Nothing marks the end of a sync's memo (it lives in Ocean's event), so the spool
+        # closes its file as it is dropped; the file's own finaliser would warn (ResourceWarning).
+        weakref.finalize(self, self._file.close)
 
     def put(self, batch: list[Item]) -> int:
         data = zlib.compress(json.dumps(batch, separators=(",", ":")).encode(), 1)

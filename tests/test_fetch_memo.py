@@ -2,7 +2,9 @@
 replayed exactly, kept compactly, and nothing left running when a kind ends early."""
 
 import asyncio
+import gc
 import tracemalloc
+import warnings
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any, cast
 
@@ -113,6 +115,19 @@ async def test_10000_incidents_cost_the_memo_under_10_mib_of_memory() -> None:
     # It really holds them all.
     replayed = [i async for b in memo.stream("k", lambda: batches_of([])) for i in b]
     assert replayed == incidents
+
+
+async def test_a_dropped_memo_closes_its_spool_without_a_resource_warning() -> None:
+    memo = FetchMemo()
+    async for _batch in memo.stream("k", lambda: batches_of([incident(0)])):
+        pass
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        del memo
+        gc.collect()
+
+    assert [str(w.message) for w in seen] == []
 
 
 class CountedList:

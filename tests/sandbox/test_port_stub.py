@@ -452,23 +452,24 @@ def test_reset_forgets_everything_including_tokens(
 
 
 def test_command_line_server_announces_itself_and_stops_on_sigterm() -> None:
-    server = subprocess.Popen(
+    # Leaving the `with` closes the pipe, which the test must not leave to the collector.
+    with subprocess.Popen(
         [sys.executable, "-m", "sandbox.port", "--max-seconds", "30"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
-    )
-    try:
-        assert server.stdout is not None
-        readable, _, _ = select.select([server.stdout], [], [], 15)
-        ready_line = server.stdout.readline() if readable else ""
-        base_url = ready_line.removeprefix("READY ").strip()
-        read_back = httpx.get(f"{base_url}/_stub/blueprints")
-        server.send_signal(signal.SIGTERM)
-        return_code = server.wait(timeout=10)
-    finally:
-        server.kill()
-        server.wait(timeout=10)
+    ) as server:
+        try:
+            assert server.stdout is not None
+            readable, _, _ = select.select([server.stdout], [], [], 15)
+            ready_line = server.stdout.readline() if readable else ""
+            base_url = ready_line.removeprefix("READY ").strip()
+            read_back = httpx.get(f"{base_url}/_stub/blueprints")
+            server.send_signal(signal.SIGTERM)
+            return_code = server.wait(timeout=10)
+        finally:
+            server.kill()
+            server.wait(timeout=10)
 
     assert ready_line.startswith("READY http://127.0.0.1:")
     assert read_back.json() == []

@@ -781,31 +781,33 @@ def test_cli_prints_ready_serves_and_exits_cleanly_on_sigterm() -> None:
         "sandbox.statuspage",
         *("--seed", "1", "--pages", "1", "--incidents", "5", "--api-key", KEY),
     ]
-    process = subprocess.Popen(
+    # Leaving the `with` closes the pipes, which the test must not leave to the collector.
+    with subprocess.Popen(
         command,
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert process.stdout is not None
-        ready = _read_line_within(process, 15)
-        word, base_url = ready.split()
-        pages = httpx.get(f"{base_url}/v1/pages", headers=AUTH, timeout=5)
-        process.send_signal(signal.SIGTERM)
-        exit_code = process.wait(10)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(5)
+    ) as process:
+        try:
+            assert process.stdout is not None
+            ready = _read_line_within(process, 15)
+            word, base_url = ready.split()
+            pages = httpx.get(f"{base_url}/v1/pages", headers=AUTH, timeout=5)
+            process.send_signal(signal.SIGTERM)
+            exit_code = process.wait(10)
+            printed_after_ready = process.stdout.read()
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(5)
 
     assert word == "READY"
     assert base_url.startswith("http://127.0.0.1:")
     assert pages.json()[0]["id"] == SAMPLE_PAGE
     assert exit_code == 0
-    assert process.stdout.read() == ""
+    assert printed_after_ready == ""
 
 
 def _read_line_within(process: subprocess.Popen[str], seconds: float) -> str:
