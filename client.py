@@ -9,7 +9,9 @@ are ours and must hold under Ocean's test harness too, which swaps the transport
 - an overall deadline on every attempt, from connecting to the last byte, and a bound on the body;
 - bounded, jittered retries of what is transient (5xx, time-outs, resets, unreadable bodies);
 - rate-limit answers waited out as the server asks, but never longer than a ceiling;
-- typed errors that say what to do and never carry a key.
+- typed errors that say what to do and never carry a key;
+- writes (`Write`) that are never repeated once they may have reached the vendor, unless sending
+  them twice changes nothing, and whose 403 says the key lacks a permission, not that it is wrong.
 
 `paginate` is the shared loop over a vendor's list pages, with an end whatever the server does.
 """
@@ -22,6 +24,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from enum import Enum
 from typing import Any
 
 import httpx
@@ -52,7 +55,18 @@ class VendorNotFoundError(VendorError):
 
 
 class VendorApiError(VendorError):
-    """The vendor kept failing or answered something unusable, after any retries."""
+    """The vendor kept failing, refused what was asked or answered something unusable, after
+    any retries."""
+
+
+class Write(Enum):
+    """A request that changes something at the vendor, by what sending it twice does."""
+
+    # Leaves what sending it once leaves (a component's status): retried as a read is.
+    REPEATABLE = "repeatable"
+    # Makes a second one (an incident, an update): an attempt that may have reached the vendor
+    # is never sent again, so a lost answer cannot declare an incident twice.
+    ONCE = "once"
 
 
 @dataclass(frozen=True)
@@ -91,6 +105,11 @@ class RetryPolicy:
 class _RetryableFailure(Exception):
     """A transient failure worth another attempt; becomes VendorApiError when attempts run out."""
 
+    def __init__(self, reason: str, may_have_arrived: bool = True) -> None:
+        super().__init__(reason)
+        # False only when the request certainly never reached the vendor (no connection).
+        self.may_have_arrived = may_have_arrived
+
 
 class ApiClient:
     def __init__(
@@ -125,15 +144,22 @@ class ApiClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    def seconds_until_free(self) -> float | None:
+        """How long until the key's limit lets a request start: 0 now, else the seconds to
+        wait, or None until a request in flight ends."""
+        return self._limiter.seconds_until_free()
+
     async def request(
         self,
         method: str,
         path: str,
         params: dict[str, Any] | None = None,
         json: Any = None,
+        write: Write | None = None,
     ) -> Any:
         """The one way to the API: waits for the rate limiter, retries what is transient and
-        turns every other failure into a typed error. Returns the decoded JSON body."""
+        turns every other failure into a typed error. Returns the decoded JSON body. A
+        `write` is retried only as far as its kind allows."""
         failed_attempts = 0
         rate_limit_waits = 0
         while True:
@@ -148,8 +174,14 @@ class ApiClient:
                         status, headers, method, path, rate_limit_waits
                     )
                     continue
-                return self._decode(status, body, method, path)
+                return self._decode(status, body, method, path, write)
             except _RetryableFailure as failure:
+                if write is Write.ONCE and failure.may_have_arrived:
+                    raise VendorApiError(
+                        f"{self.dialect.name} {method} {path} failed ({failure}) and is not "
+                        f"sent again, as it may have been made: check {self.dialect.name} "
+                        "before trying again"
+                    ) from None
                 failed_attempts += 1
                 if failed_attempts >= self._retry_policy.max_attempts:
                     raise VendorApiError(
@@ -190,6 +222,10 @@ class ApiClient:
                 f"{self.dialect.name} {method} {path} was blocked by Ocean's outbound "
                 f"IP blocker: {blocked}. Point the host setting at a public address."
             ) from None
+        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+            raise _RetryableFailure(
+                f"{type(error).__name__}: {error}", may_have_arrived=False
+            ) from None
         except httpx.TransportError as error:
             raise _RetryableFailure(f"{type(error).__name__}: {error}") from None
         return response.status_code, response.headers, body
@@ -219,8 +255,17 @@ class ApiClient:
         )
         self._limiter.pause(wait)
 
-    def _decode(self, status: int, body: bytes, method: str, path: str) -> Any:
+    def _decode(
+        self, status: int, body: bytes, method: str, path: str, write: Write | None
+    ) -> Any:
         name = self.dialect.name
+        if status == 403 and write is not None:
+            # The key was recognised (it reads); a write it may not make wants another role.
+            raise VendorApiError(
+                f"{name} refused {method} {path} with HTTP 403: {self._error_text(body)}. "
+                "The key is valid but may not make this change: give it a role or "
+                "permission that can write to this page"
+            )
         if status in AUTH_STATUSES and self.dialect.auth_scheme is None:
             raise VendorAuthError(
                 f"{name} refused access (HTTP {status} on {method} {path}): it is not public"

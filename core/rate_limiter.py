@@ -54,7 +54,7 @@ class SlidingWindowRateLimiter:
 
     async def _acquire(self) -> None:
         while True:
-            wait = self._seconds_until_free()
+            wait = self.seconds_until_free()
             if wait == 0:
                 self._in_flight += 1
                 return
@@ -64,7 +64,7 @@ class SlidingWindowRateLimiter:
             else:
                 await self._sleep(wait)
 
-    def _seconds_until_free(self) -> float | None:
+    def seconds_until_free(self) -> float | None:
         """0 when a slot is free now, seconds to wait for one, or None until a request ends."""
         now = self._clock()
         if self._paused_until > now:

@@ -20,6 +20,7 @@ from client import (
     VendorApiError,
     VendorAuthError,
     VendorNotFoundError,
+    Write,
     paginate,
 )
 from core.rate_limiter import SlidingWindowRateLimiter
@@ -427,3 +428,87 @@ async def test_a_keyless_dialect_sends_no_authorization_and_says_what_refused(
     assert "authorization" not in route.calls.last.request.headers
     assert "not public" in str(refused.value)
     assert "API key" not in str(refused.value)
+
+
+async def test_a_403_on_a_write_says_the_key_lacks_a_permission_not_that_it_is_refused(
+    client: ApiClient, api: respx.MockRouter
+) -> None:
+    api.post(f"{API}/pages/p1/incidents").respond(
+        403, json={"error": "Your role cannot create incidents"}
+    )
+
+    with pytest.raises(VendorApiError) as refused:
+        await client.request("POST", "/pages/p1/incidents", json={}, write=Write.ONCE)
+
+    message = str(refused.value)
+    assert not isinstance(refused.value, VendorAuthError)
+    assert "Your role cannot create incidents" in message
+    assert "role or permission" in message
+    assert "vendorApiKey" not in message
+    assert KEY not in message
+
+
+async def test_a_401_on_a_write_still_names_the_key_setting(
+    client: ApiClient, api: respx.MockRouter
+) -> None:
+    api.post(f"{API}/pages/p1/incidents").respond(401, json={"error": "Unauthorized"})
+
+    with pytest.raises(VendorAuthError, match="vendorApiKey"):
+        await client.request("POST", "/pages/p1/incidents", json={}, write=Write.ONCE)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [httpx.Response(502), httpx.ReadTimeout("slow"), httpx.Response(201, content=b"{")],
+)
+async def test_a_write_made_once_is_not_sent_again_once_it_may_have_arrived(
+    client: ApiClient, api: respx.MockRouter, failure: Any
+) -> None:
+    route = api.post(f"{API}/pages/p1/incidents").mock(
+        side_effect=[failure, httpx.Response(201, json={"id": "i2"})]
+    )
+
+    with pytest.raises(VendorApiError, match="not sent again") as failed:
+        await client.request("POST", "/pages/p1/incidents", json={}, write=Write.ONCE)
+
+    assert route.call_count == 1
+    assert KEY not in str(failed.value)
+
+
+async def test_a_write_is_sent_again_when_it_never_reached_the_vendor(
+    client: ApiClient, api: respx.MockRouter
+) -> None:
+    route = api.post(f"{API}/pages/p1/incidents").mock(
+        side_effect=[
+            httpx.ConnectError("refused"),
+            httpx.Response(201, json={"id": "i1"}),
+        ]
+    )
+
+    created = await client.request(
+        "POST", "/pages/p1/incidents", json={}, write=Write.ONCE
+    )
+
+    assert created == {"id": "i1"}
+    assert route.call_count == 2
+
+
+async def test_a_repeatable_write_and_a_rate_limited_write_are_sent_again(
+    client: ApiClient, api: respx.MockRouter
+) -> None:
+    status = api.patch(f"{API}/pages/p1/components/c1").mock(
+        side_effect=[httpx.Response(503), httpx.Response(200, json={"id": "c1"})]
+    )
+    create = api.post(f"{API}/pages/p1/incidents").mock(
+        side_effect=[
+            httpx.Response(420, headers={"Retry-After": "1"}),
+            httpx.Response(201, json={"id": "i1"}),
+        ]
+    )
+
+    await client.request(
+        "PATCH", "/pages/p1/components/c1", json={}, write=Write.REPEATABLE
+    )
+    await client.request("POST", "/pages/p1/incidents", json={}, write=Write.ONCE)
+
+    assert (status.call_count, create.call_count) == (2, 2)
