@@ -1,5 +1,6 @@
 """Assembles the emulator's ASGI app: the API routes of every dialect (Statuspage's,
-OnlineOrNot's and PingPong's, over one data set), control routes, the gate."""
+OnlineOrNot's and PingPong's, over one data set), the write routes of those that write,
+control routes, the gate."""
 
 from fastapi import FastAPI
 
@@ -10,6 +11,7 @@ from .errors import install_error_handlers
 from .gate import ApiGate
 from .onlineornot import onlineornot_router
 from .pingpong import pingpong_router
+from .writes import onlineornot_writes_router, statuspage_writes_router
 
 
 def create_app(core: EmulatorCore) -> FastAPI:
@@ -23,12 +25,17 @@ def create_app(core: EmulatorCore) -> FastAPI:
     onlineornot = onlineornot_router(core)
     pingpong = pingpong_router(core)
     public = public_router(core)
-    app.include_router(api)
-    app.include_router(onlineornot)
-    app.include_router(pingpong)
-    app.include_router(public)
+    writes = [statuspage_writes_router(core), onlineornot_writes_router(core)]
+    for router in (api, onlineornot, pingpong, public, *writes):
+        app.include_router(router)
     app.include_router(control_router(core))
     install_error_handlers(app)
-    routes = [*api.routes, *onlineornot.routes, *pingpong.routes, *public.routes]
+    routes = [
+        *api.routes,
+        *onlineornot.routes,
+        *pingpong.routes,
+        *public.routes,
+        *(route for router in writes for route in router.routes),
+    ]
     app.add_middleware(ApiGate, core=core, api_routes=routes)
     return app

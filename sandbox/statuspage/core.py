@@ -11,7 +11,7 @@ import random
 import threading
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Final, get_args
@@ -266,19 +266,23 @@ class EmulatorCore:
         impact: Impact = "minor",
         component_ids: tuple[str, ...] = (),
         body: str | None = None,
+        component_statuses: Mapping[str, ComponentStatus] | None = None,
+        impact_override: Impact | None = None,
+        metadata: JsonObject | None = None,
+        scheduled: tuple[datetime, datetime] | None = None,
     ) -> JsonObject:
-        """Open a new incident (newest first in lists) with one update."""
+        """Open a new incident (newest first in lists) with one update. Components named in
+        `component_statuses` are affected too and take those statuses; a maintenance is
+        `scheduled` (from, until)."""
         _check_choice("incident status", status, _INCIDENT_STATUSES)
-        _check_choice("impact", impact, IMPACTS)
+        _check_choice("impact", impact_override or impact, IMPACTS)
         with self._lock:
             page = self.state.page(page_id)
-            components = [page.component(cid) for cid in component_ids]
             now = datetime.now(UTC)
+            statuses = component_statuses or {}
+            affected_ids = tuple(dict.fromkeys([*component_ids, *statuses]))
+            affected = self._affect(page, affected_ids, statuses, now)
             incident_id = self._ids.new()
-            affected = [
-                affected_component(page, c, c["status"], c["status"])
-                for c in components
-            ] or None
             update = incident_update_fields(
                 self._ids.new(),
                 incident_id,
@@ -292,13 +296,18 @@ class EmulatorCore:
                 page_id=page_id,
                 name=name or f"Incident {incident_id}",
                 status=status,
-                impact=impact,
+                impact=impact_override or impact,
                 created=now,
                 updates=[update],
                 shortlink=f"https://stspg.io/{self._ids.new()}",
                 postmortem_ignored=False,
             )
-            record = IncidentRecord(fields=fields, component_ids=list(component_ids))
+            fields["impact_override"] = impact_override
+            fields["metadata"] = copy.deepcopy(metadata or {})
+            if scheduled is not None:
+                fields["scheduled_for"] = iso_seconds(scheduled[0])
+                fields["scheduled_until"] = iso_seconds(scheduled[1])
+            record = IncidentRecord(fields=fields, component_ids=list(affected_ids))
             page.incidents = {incident_id: record, **page.incidents}
             page.refresh_status(iso_seconds(now))
             return copy.deepcopy(page.render_incident(incident_id))
@@ -309,20 +318,28 @@ class EmulatorCore:
         incident_id: str,
         status: IncidentStatus,
         body: str | None = None,
+        component_statuses: Mapping[str, ComponentStatus] | None = None,
+        component_ids: Sequence[str] | None = None,
     ) -> JsonObject:
-        """Post an update that moves the incident to `status`."""
+        """Post an update that moves the incident to `status`, and the components named in
+        `component_statuses` to theirs; `component_ids`, if given, is the incident's whole
+        list of affected components."""
         _check_choice("incident status", status, _INCIDENT_STATUSES)
         with self._lock:
             page = self.state.page(page_id)
             record = page.incident(incident_id)
             now = datetime.now(UTC)
+            statuses = component_statuses or {}
+            affected = self._affect(page, tuple(statuses), statuses, now)
+            listed = record.component_ids if component_ids is None else component_ids
+            record.component_ids = list(dict.fromkeys([*listed, *statuses]))
             update = incident_update_fields(
                 self._ids.new(),
                 incident_id,
                 status,
                 body or _DEFAULT_UPDATE_BODY,
                 now,
-                None,
+                affected,
             )
             fields = record.fields
             fields["incident_updates"] = [update, *fields["incident_updates"]]
@@ -351,23 +368,70 @@ class EmulatorCore:
         _check_choice("component status", status, COMPONENT_STATUSES)
         with self._lock:
             page = self.state.page(page_id)
-            component = page.component(component_id)
-            if component["group"]:
-                raise ValueError("a group's status follows its members; change those")
             now = datetime.now(UTC)
-            update = {
-                "created_at": iso_millis(now),
-                "new_status": status,
-                "old_status": component["status"],
-                "id": self._ids.new(),
-                "component_id": component_id,
-            }
-            component["status"] = status
-            component["updated_at"] = iso_seconds(now)
-            self._refresh_group_container(page, component.get("group_id"))
+            update = self._change_component(page, component_id, status, now)
             page.refresh_status(iso_seconds(now))
-            self._last_component_updates[component_id] = update
             return dict(update)
+
+    def _change_component(
+        self, page: PageState, component_id: str, status: str, now: datetime
+    ) -> JsonObject:
+        """Sets a member component's status; returns the component_update record."""
+        component = page.component(component_id)
+        if component["group"]:
+            raise ValueError("a group's status follows its members; change those")
+        update = {
+            "created_at": iso_millis(now),
+            "new_status": status,
+            "old_status": component["status"],
+            "id": self._ids.new(),
+            "component_id": component_id,
+        }
+        component["status"] = status
+        component["updated_at"] = iso_seconds(now)
+        self._refresh_group_container(page, component.get("group_id"))
+        self._last_component_updates[component_id] = update
+        return update
+
+    def _affect(
+        self,
+        page: PageState,
+        component_ids: tuple[str, ...],
+        statuses: Mapping[str, str],
+        now: datetime,
+    ) -> list[JsonObject] | None:
+        """An update's affected components, each moved to its status in `statuses` if any."""
+        for component_id, status in statuses.items():
+            _check_choice("component status", status, COMPONENT_STATUSES)
+            page.component(component_id)
+        affected = []
+        for component_id in component_ids:
+            old = page.component(component_id)["status"]
+            new = statuses.get(component_id, old)
+            if new != old:
+                self._change_component(page, component_id, new, now)
+            affected.append(
+                affected_component(page, page.component(component_id), old, new)
+            )
+        return affected or None
+
+    def amend_incident(
+        self, page_id: str, incident_id: str, name: str, impact: Impact | None
+    ) -> JsonObject:
+        """Rename an incident and set (or clear) its impact override, as OnlineOrNot's PATCH
+        of an incident does."""
+        if impact is not None:
+            _check_choice("impact", impact, IMPACTS)
+        with self._lock:
+            page = self.state.page(page_id)
+            fields = page.incident(incident_id).fields
+            fields["name"] = name
+            fields["impact_override"] = impact
+            if impact is not None:
+                fields["impact"] = impact
+            fields["updated_at"] = iso_seconds(datetime.now(UTC))
+            page.refresh_status(fields["updated_at"])
+            return copy.deepcopy(page.render_incident(incident_id))
 
     def create_subscriber(
         self,

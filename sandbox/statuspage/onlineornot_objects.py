@@ -144,6 +144,21 @@ def update(fields: JsonObject) -> JsonObject:
     }
 
 
+def maintenance(incident: JsonObject) -> JsonObject:
+    """A maintenance as its own routes give it: the incident's base fields, its schedule and
+    its components."""
+    schedule = _maintenance(incident)
+    return {
+        **{k: v for k, v in listed_incident(incident).items() if k != "latest_update"},
+        "start_date": schedule["start_date"],
+        "duration_minutes": schedule["duration_minutes"],
+        "notifications": {"an_hour_before": False, "at_start": True, "at_end": True},
+        "components": [
+            {"id": c["id"], "name": c["name"]} for c in incident["components"]
+        ],
+    }
+
+
 def incident_event(page: PageState, incident: JsonObject, event: str) -> JsonObject:
     """A status-page webhook delivery (payload api_version 2025-01-27)."""
     base = status_page(page)

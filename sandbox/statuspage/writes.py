@@ -1,0 +1,385 @@
+"""The emulator's write routes, in the two dialects that write: Statuspage's (declare, update
+and resolve an incident or maintenance, set a component's status) and OnlineOrNot's (create an
+incident, post its updates, amend it, set a component's status, schedule a maintenance and
+read it back), per their references. PingPong's write paths are unconfirmed; none is served.
+
+A body the vendor would refuse is answered 422 (Statuspage) or 400 (OnlineOrNot) with a message
+in the dialect's error shape; an unknown page or incident is 404. Authentication, rate limits
+and faults are the gate's, as for reads.
+"""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Final, NoReturn, cast, get_args
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from . import onlineornot_objects as objects
+from .core import EmulatorCore
+from .dialect import ONLINEORNOT
+from .errors import error_response
+from .model import (
+    COMPONENT_STATUSES,
+    IMPACTS,
+    ComponentStatus,
+    Impact,
+    IncidentStatus,
+    JsonObject,
+    NotFoundError,
+)
+
+_INCIDENT_STATUSES: Final = get_args(IncidentStatus)
+# OnlineOrNot's words for a component's status, and Statuspage's.
+_COMPONENT_STATUS_OF: Final = {
+    "OPERATIONAL": "operational",
+    "DEGRADED_PERFORMANCE": "degraded_performance",
+    "PARTIAL_OUTAGE": "partial_outage",
+    "MAJOR_OUTAGE": "major_outage",
+    "MAINTENANCE": "under_maintenance",
+    "NO_IMPACT": "operational",
+}
+_IMPACT_OF: Final = {
+    "MAJOR_OUTAGE": "critical",
+    "PARTIAL_OUTAGE": "major",
+    "DEGRADED_PERFORMANCE": "minor",
+    "NO_IMPACT": "none",
+    "MAINTENANCE": "none",
+}
+# What an incident's components weigh, when OnlineOrNot derives its impact from them.
+_IMPACT_OF_COMPONENT: Final = {
+    "major_outage": "critical",
+    "partial_outage": "major",
+    "degraded_performance": "minor",
+}
+_ONLINEORNOT_CREATE_STATUSES: Final = {
+    "INVESTIGATING": "investigating",
+    "IDENTIFIED": "identified",
+    "MONITORING": "monitoring",
+    "RESOLVED": "resolved",
+    "UPDATE": "investigating",
+}
+
+
+class Refused(ValueError):
+    """A body the vendor would refuse; the message says why."""
+
+
+def statuspage_writes_router(core: EmulatorCore) -> APIRouter:
+    router = APIRouter(prefix="/v1")
+
+    @router.post("/pages/{page_id}/incidents")
+    async def declare(page_id: str, request: Request) -> JSONResponse:
+        spec = await _wrapped(request, "incident")
+        with core.reading() as state:
+            state.page(page_id)
+        try:
+            status = _choice(spec.get("status", "investigating"), _INCIDENT_STATUSES)
+            created = core.add_incident(
+                page_id,
+                name=_text(spec.get("name"), "Name can't be blank"),
+                status=cast(IncidentStatus, status),
+                impact="none" if status == "scheduled" else "minor",
+                body=_optional(spec.get("body")),
+                component_ids=tuple(_ids(spec.get("component_ids", []))),
+                component_statuses=_statuses(spec.get("components", {})),
+                impact_override=_impact(spec.get("impact_override")),
+                metadata=_metadata(spec.get("metadata", {})),
+                scheduled=_schedule(spec) if status == "scheduled" else None,
+            )
+        except (Refused, ValueError, NotFoundError) as refused:
+            return error_response(422, str(refused))
+        return JSONResponse(created, status_code=201)
+
+    @router.patch("/pages/{page_id}/incidents/{incident_id}")
+    async def update(page_id: str, incident_id: str, request: Request) -> JSONResponse:
+        spec = await _wrapped(request, "incident")
+        with core.reading() as state:
+            current = state.page(page_id).incident(incident_id).fields["status"]
+        try:
+            listed = spec.get("component_ids")
+            updated = core.add_incident_update(
+                page_id,
+                incident_id,
+                cast(
+                    IncidentStatus,
+                    _choice(spec.get("status", current), _INCIDENT_STATUSES),
+                ),
+                _optional(spec.get("body")),
+                component_statuses=_statuses(spec.get("components", {})),
+                component_ids=None if listed is None else _ids(listed),
+            )
+        except (Refused, ValueError, NotFoundError) as refused:
+            return error_response(422, str(refused))
+        return JSONResponse(updated)
+
+    @router.patch("/pages/{page_id}/components/{component_id}")
+    async def set_status(
+        page_id: str, component_id: str, request: Request
+    ) -> JSONResponse:
+        spec = await _wrapped(request, "component")
+        with core.reading() as state:
+            state.page(page_id).component(component_id)
+        try:
+            status = _choice(spec.get("status"), COMPONENT_STATUSES)
+            core.set_component_status(
+                page_id, component_id, cast(ComponentStatus, status)
+            )
+        except (Refused, ValueError) as refused:
+            return error_response(422, str(refused))
+        with core.reading() as state:
+            return JSONResponse(dict(state.page(page_id).component(component_id)))
+
+    return router
+
+
+def onlineornot_writes_router(core: EmulatorCore) -> APIRouter:
+    router = APIRouter(prefix="/v1/status_pages")
+
+    def refusing(answer: Callable[[], JsonObject], status: int = 200) -> JSONResponse:
+        try:
+            result = answer()
+        except (Refused, ValueError, NotFoundError) as refused:
+            return ONLINEORNOT.error(400, str(refused))
+        return _envelope(result, status)
+
+    @router.post("/{page_id}/incidents")
+    async def create_incident(page_id: str, request: Request) -> JSONResponse:
+        body = await _object(request)
+        with core.reading() as state:
+            state.page(page_id)
+
+        def create() -> JsonObject:
+            statuses = _affected(body.get("components", []))
+            incident = core.add_incident(
+                page_id,
+                name=_title(body.get("title")),
+                status=cast(
+                    IncidentStatus,
+                    _ONLINEORNOT_CREATE_STATUSES.get(str(body.get("status")))
+                    or _refuse(
+                        "status must be INVESTIGATING, IDENTIFIED, MONITORING, "
+                        "RESOLVED or UPDATE"
+                    ),
+                ),
+                impact=_heaviest_impact(statuses.values()),
+                body=_text(body.get("description"), "description is required"),
+                component_statuses=statuses,
+            )
+            return objects.incident_detail(incident)
+
+        return refusing(create, 201)
+
+    @router.patch("/{page_id}/incidents/{incident_id}")
+    async def amend_incident(
+        page_id: str, incident_id: str, request: Request
+    ) -> JSONResponse:
+        body = await _object(request)
+        with core.reading() as state:
+            state.page(page_id).incident(incident_id)
+
+        def amend() -> JsonObject:
+            impact = body.get("impact")
+            if impact is not None and impact not in _IMPACT_OF:
+                _refuse("impact is not one of OnlineOrNot's impacts")
+            incident = core.amend_incident(
+                page_id,
+                incident_id,
+                _title(body.get("title")),
+                None if impact is None else cast(Impact, _IMPACT_OF[impact]),
+            )
+            return objects.incident_detail(incident)
+
+        return refusing(amend)
+
+    @router.post("/{page_id}/incidents/{incident_id}/updates")
+    async def post_update(
+        page_id: str, incident_id: str, request: Request
+    ) -> JSONResponse:
+        body = await _object(request)
+        with core.reading() as state:
+            state.page(page_id).incident(incident_id)
+
+        def post() -> JsonObject:
+            status = str(body.get("status", "")).lower()
+            if status == "update":
+                with core.reading() as state:
+                    status = state.page(page_id).incident(incident_id).fields["status"]
+            incident = core.add_incident_update(
+                page_id,
+                incident_id,
+                cast(IncidentStatus, _choice(status, _INCIDENT_STATUSES)),
+                _text(body.get("description"), "description is required"),
+                component_statuses=_affected(body.get("components_affected", [])),
+            )
+            return objects.update(incident["incident_updates"][0])
+
+        return refusing(post, 201)
+
+    @router.patch("/{page_id}/components/{component_id}")
+    async def set_status(
+        page_id: str, component_id: str, request: Request
+    ) -> JSONResponse:
+        body = await _object(request)
+        with core.reading() as state:
+            state.page(page_id).component(component_id)
+
+        def patch() -> JsonObject:
+            status = _COMPONENT_STATUS_OF.get(str(body.get("status"))) or _refuse(
+                "status is not one of OnlineOrNot's component statuses"
+            )
+            core.set_component_status(
+                page_id, component_id, cast(ComponentStatus, status)
+            )
+            with core.reading() as state:
+                return objects.component(state.page(page_id).component(component_id))
+
+        return refusing(patch)
+
+    @router.post("/{page_id}/scheduled_maintenance")
+    async def schedule(page_id: str, request: Request) -> JSONResponse:
+        body = await _object(request)
+        with core.reading() as state:
+            state.page(page_id)
+
+        def create() -> JsonObject:
+            starts = _moment(body.get("start_date"), "start_date")
+            minutes = body.get("duration_minutes")
+            if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 1:
+                _refuse("duration_minutes must be a whole number of at least 1")
+            incident = core.add_incident(
+                page_id,
+                name=_title(body.get("title")),
+                status="scheduled",
+                impact="none",
+                body=_text(body.get("description"), "description is required"),
+                component_ids=tuple(_ids(body.get("components_affected", []))),
+                scheduled=(starts, starts + timedelta(minutes=minutes)),
+            )
+            return objects.maintenance(incident)
+
+        return refusing(create, 201)
+
+    @router.get("/{page_id}/scheduled_maintenance/{maintenance_id}")
+    async def get_maintenance(page_id: str, maintenance_id: str) -> JSONResponse:
+        with core.reading() as state:
+            incident = state.page(page_id).render_incident(maintenance_id)
+        if not incident.get("scheduled_for"):
+            return ONLINEORNOT.error(404, "Not Found")
+        return _envelope(objects.maintenance(incident))
+
+    return router
+
+
+def _envelope(result: Any, status: int = 200) -> JSONResponse:
+    body = {"result": result, "success": True, "errors": [], "messages": []}
+    return JSONResponse(body, status_code=status)
+
+
+async def _object(request: Request) -> JsonObject:
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    return body if isinstance(body, dict) else {}
+
+
+async def _wrapped(request: Request, name: str) -> JsonObject:
+    """Statuspage's `{"<name>": {...}}` body's inner object (empty when absent)."""
+    inner = (await _object(request)).get(name)
+    return inner if isinstance(inner, dict) else {}
+
+
+def _refuse(message: str) -> NoReturn:
+    raise Refused(message)
+
+
+def _text(value: object, problem: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        _refuse(problem)
+    return str(value)
+
+
+def _optional(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _title(value: object) -> str:
+    title = _text(value, "title is required")
+    if len(title) > 256:
+        _refuse("title must be at most 256 characters")
+    return title
+
+
+def _choice(value: object, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        _refuse(f"{value!r} is not one of {', '.join(allowed)}")
+    return str(value)
+
+
+def _ids(value: object) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(i, str) for i in value):
+        _refuse("component ids must be a list of strings")
+    return [str(i) for i in value]
+
+
+def _statuses(value: object) -> dict[str, ComponentStatus]:
+    if not isinstance(value, dict):
+        _refuse("components must map component ids to statuses")
+    return {
+        str(cid): cast(ComponentStatus, _choice(status, COMPONENT_STATUSES))
+        for cid, status in value.items()
+    }
+
+
+def _affected(value: object) -> dict[str, ComponentStatus]:
+    """OnlineOrNot's `[{id, status}]`, in Statuspage's words."""
+    if not isinstance(value, list):
+        _refuse("components must be a list of {id, status}")
+    statuses: dict[str, ComponentStatus] = {}
+    for entry in value:
+        status = (
+            _COMPONENT_STATUS_OF.get(str(entry.get("status")))
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str)
+            else None
+        )
+        if status is None:
+            _refuse("each component needs an id and one of OnlineOrNot's statuses")
+        statuses[entry["id"]] = cast(ComponentStatus, status)
+    return statuses
+
+
+def _heaviest_impact(statuses: Any) -> Impact:
+    weights = [_IMPACT_OF_COMPONENT.get(s, "none") for s in statuses]
+    return cast(Impact, max(weights, key=IMPACTS.index, default="none"))
+
+
+def _impact(value: object) -> Impact | None:
+    return None if value is None else cast(Impact, _choice(value, IMPACTS))
+
+
+def _metadata(value: object) -> JsonObject:
+    # Statuspage's metadata is an object of objects: {"jira": {"issue_id": "..."}}.
+    if not isinstance(value, dict) or not all(
+        isinstance(inner, dict) for inner in value.values()
+    ):
+        _refuse("metadata must be an object of objects")
+    return dict(value)
+
+
+def _moment(value: object, name: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        _refuse(f"{name} must be an ISO 8601 time")
+    if moment.tzinfo is None:
+        _refuse(f"{name} must carry its offset")
+    return moment
+
+
+def _schedule(spec: JsonObject) -> tuple[datetime, datetime]:
+    starts = _moment(spec.get("scheduled_for"), "scheduled_for")
+    ends = _moment(spec.get("scheduled_until"), "scheduled_until")
+    if ends <= starts:
+        _refuse("scheduled_until must be after scheduled_for")
+    return starts, ends
