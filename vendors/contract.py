@@ -11,7 +11,9 @@ every method takes and returns those identifiers, and only the vendor knows its 
 A vendor knows nothing of resyncs, memos, Port or webhook routes. What it needs of the sync it
 serves (a cursor, another list of the page, what Port holds) it is handed (`Reads`); a webhook
 delivery it reads into triggers (`Notification`); its webhook registrations it describes
-(`WebhookScope`) for live_events to keep in order. So a vendor can be exercised with an
+(`WebhookScope`) for live_events to keep in order; what Port asks it to write comes as
+vendor-neutral requests (`NewIncident`, `IncidentChange`, `ComponentChange`, `NewMaintenance`)
+and goes back as what it now holds (`Written`). So a vendor can be exercised with an
 `ApiClient` and its emulator alone.
 
 What every vendor must provide follows from the kind table (core/kinds.py): for each per-page
@@ -21,8 +23,9 @@ family's name. A class that lacks one fails at import, naming it.
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any, ClassVar, Final, Protocol, cast
 from urllib.parse import urlsplit
 
@@ -270,6 +273,93 @@ class WebhookScope(ABC):
         """Registers `url`; returns the new registration's id."""
 
 
+# What Port asks a vendor to write (the actions), in Port's identifiers and Statuspage's words,
+# and what came of it.
+
+# The statuses an incident is declared or updated with (an update may also resolve it).
+OPEN_INCIDENT_STATUSES: Final = ("investigating", "identified", "monitoring")
+COMPONENT_STATUSES: Final = (
+    "operational",
+    "degraded_performance",
+    "partial_outage",
+    "major_outage",
+    "under_maintenance",
+)
+IMPACTS: Final = ("none", "minor", "major", "critical")
+
+
+class WriteRefusedError(VendorError):
+    """The vendor does not make this write; nothing was sent."""
+
+
+@dataclass(frozen=True)
+class NewIncident:
+    page_id: str
+    name: str
+    status: str
+    body: str
+    # Each affected component's identifier, and the status it takes.
+    components: Mapping[str, str]
+    # Never two incidents for one key: Port may deliver the same run twice.
+    idempotency_key: str
+    impact: str | None = None
+    # Whether subscribers are told; None leaves it to the vendor.
+    notify: bool | None = None
+
+
+@dataclass(frozen=True)
+class IncidentChange:
+    page_id: str
+    incident_id: str
+    status: str
+    body: str
+    components: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class ComponentChange:
+    page_id: str
+    component_id: str
+    status: str
+
+
+@dataclass(frozen=True)
+class NewMaintenance:
+    page_id: str
+    name: str
+    body: str
+    scheduled_for: datetime
+    scheduled_until: datetime
+    component_ids: tuple[str, ...]
+    # Never two maintenances for one key.
+    idempotency_key: str
+
+
+class Made(StrEnum):
+    """What a write makes or changes."""
+
+    INCIDENT = "incident"
+    MAINTENANCE = "maintenance"
+    COMPONENT = "component"
+
+    @property
+    def family(self) -> Family:
+        """The live-event family whose kinds it feeds (a maintenance is an incident)."""
+        return Family.COMPONENT if self is Made.COMPONENT else Family.INCIDENT
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a write made or changed, as the vendor now holds it (in the common shape: an
+    incident with its updates, or a component), and where people see it."""
+
+    made: Made
+    item: Item
+    link: str | None
+    # Made by an earlier delivery of the same run and found; nothing was written this time.
+    found: bool = False
+
+
 # The vendor.
 
 ListReader = Callable[[str, Reads], AsyncIterator[list[Item]]]
@@ -303,6 +393,9 @@ class Vendor(ABC):
     # it would have said.
     public_dialect: ClassVar[Dialect | None] = None
     public_rate_limit: ClassVar[RateLimit] = RateLimit(requests=10, window_seconds=10)
+    # Why nothing is written to it, when its API's writes cannot be relied on: each write then
+    # refuses at once with this.
+    writes_refused: ClassVar[str | None] = None
     public_retry_policy: ClassVar[RetryPolicy] = RetryPolicy(
         max_attempts=2,
         max_rate_limit_waits=2,
@@ -405,3 +498,40 @@ class Vendor(ABC):
         """Where one registration of ours must exist for the selected pages' events to reach
         this integration. Only asked of a vendor with a webhook path."""
         return []
+
+    # Writes. A vendor overrides those its API makes; any other refuses at once, saying why.
+
+    async def create_incident(self, new: NewIncident) -> Written:
+        """Declares an incident; one already declared with `new.idempotency_key` is found
+        instead, where the vendor can find it."""
+        raise self._refused("declare an incident")
+
+    async def update_incident(self, change: IncidentChange) -> Written:
+        """Posts an update: the incident's new status, a message, components' statuses."""
+        raise self._refused("update an incident")
+
+    async def resolve_incident(self, change: IncidentChange) -> Written:
+        return await self.update_incident(replace(change, status="resolved"))
+
+    async def set_component_status(self, change: ComponentChange) -> Written:
+        raise self._refused("set a component's status")
+
+    async def schedule_maintenance(self, new: NewMaintenance) -> Written:
+        """Schedules a maintenance; one already scheduled with `new.idempotency_key` is found
+        instead, where the vendor can find it."""
+        raise self._refused("schedule a maintenance")
+
+    async def written(self, made: Made, page_id: str, object_id: str) -> Written:
+        """What an earlier write made (recorded on its run), read again: `found`."""
+        item = await self.read_one(made.family, page_id, object_id)
+        return Written(made, item, await self.link_to(made, item), found=True)
+
+    async def link_to(self, made: Made, item: Item) -> str | None:
+        """Where people see what a write made: its shortlink, where it has one."""
+        return text(item.get("shortlink"))
+
+    def _refused(self, doing: str) -> WriteRefusedError:
+        why = self.writes_refused or "this integration does not make that write there"
+        return WriteRefusedError(
+            f"{self.name} cannot {doing}: {why}; nothing was written"
+        )

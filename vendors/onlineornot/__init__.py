@@ -11,6 +11,12 @@ incident: the detail carries the updates, so their own list route is never asked
 An incremental sync cannot narrow the list (it has no filter and no documented order), so it
 reads the list whole, but reads in detail only the incidents still open or whose entry shows a
 change since the cursor: ceil(N/100) requests plus one per such incident.
+
+Writes (bodies in writes.py): an incident is created, updated and resolved by posting its
+updates, a component's status set with `PATCH`, a maintenance scheduled with its own route.
+OnlineOrNot offers no idempotency key, so it cannot tell a create it already made: a run
+delivered twice is kept from creating twice by what the first delivery recorded on the run.
+A link is the incident's page on the status page (`<page url>/incidents/<id>`).
 """
 
 from collections.abc import AsyncIterator, Sequence
@@ -18,18 +24,24 @@ from datetime import datetime
 from typing import Any, Final
 from urllib.parse import quote
 
-from client import Dialect, Item, VendorApiError, paginate
+from client import Dialect, Item, VendorApiError, Write, paginate
 from core.settings import RateLimit, Setting, api_host, id_list, secret_key
 from vendors.contract import (
     CLOCK_SKEW_ALLOWANCE,
+    ComponentChange,
+    IncidentChange,
+    Made,
+    NewIncident,
+    NewMaintenance,
     Notification,
     PublishedStatus,
     Reads,
     Vendor,
     WebhookScope,
+    Written,
     parsed_time,
 )
-from vendors.onlineornot import normalise
+from vendors.onlineornot import normalise, writes
 from vendors.onlineornot.normalise import IDS, PROVIDER
 from vendors.onlineornot.webhooks import DESCRIPTION, WebhookAccount, notification_of
 
@@ -133,7 +145,7 @@ class OnlineOrNotVendor(Vendor):
                 yield await self._details(path, listed, page_id)
 
     async def incident(self, page_id: str, incident_id: str) -> Item:
-        path = f"{self._page_path(page_id)}/incidents/{self._segment(incident_id)}"
+        path = self._incident_path(page_id, incident_id)
         return normalise.incident(await self._object(path), page_id)
 
     def notification_of(self, payload: Any) -> Notification:
@@ -162,6 +174,61 @@ class OnlineOrNotVendor(Vendor):
 
     async def delete_webhook(self, webhook_id: str) -> None:
         await self.api.request("DELETE", f"/webhooks/{_quoted(webhook_id)}")
+
+    async def create_incident(self, new: NewIncident) -> Written:
+        path = f"{self._page_path(new.page_id)}/incidents"
+        created = await self._object(path, "POST", writes.incident(new), Write.ONCE)
+        impact = writes.impact(new)
+        if impact is not None:
+            path = f"{path}/{_quoted(created['id'])}"
+            created = await self._object(path, "PATCH", impact, Write.REPEATABLE)
+        return await self._written(
+            Made.INCIDENT, normalise.incident(created, new.page_id)
+        )
+
+    async def update_incident(self, change: IncidentChange) -> Written:
+        path = f"{self._incident_path(change.page_id, change.incident_id)}/updates"
+        await self._object(path, "POST", writes.update(change), Write.ONCE)
+        incident = await self.incident(change.page_id, change.incident_id)
+        return await self._written(Made.INCIDENT, incident)
+
+    async def set_component_status(self, change: ComponentChange) -> Written:
+        path = f"{self._page_path(change.page_id)}/components/"
+        path += self._segment(change.component_id)
+        raw = await self._object(
+            path, "PATCH", writes.component(change), Write.REPEATABLE
+        )
+        component = normalise.component(raw, change.page_id)
+        return await self._written(Made.COMPONENT, component)
+
+    async def schedule_maintenance(self, new: NewMaintenance) -> Written:
+        path = f"{self._page_path(new.page_id)}/scheduled_maintenance"
+        raw = await self._object(path, "POST", writes.maintenance(new), Write.ONCE)
+        return await self._written(
+            Made.MAINTENANCE, normalise.maintenance(raw, new.page_id)
+        )
+
+    async def written(self, made: Made, page_id: str, object_id: str) -> Written:
+        if made is not Made.MAINTENANCE:
+            return await super().written(made, page_id, object_id)
+        path = f"{self._page_path(page_id)}/scheduled_maintenance/"
+        raw = await self._object(path + self._segment(object_id))
+        item = normalise.maintenance(raw, page_id)
+        return Written(made, item, await self.link_to(made, item), found=True)
+
+    async def link_to(self, made: Made, item: Item) -> str | None:
+        if made is not Made.INCIDENT:
+            return None
+        page = await self.page(item["page_id"])
+        url = page.get("url")
+        raw_id = self.vendor_id(item["id"])
+        return f"{url}/incidents/{_quoted(raw_id)}" if isinstance(url, str) else None
+
+    async def _written(self, made: Made, item: Item) -> Written:
+        return Written(made, item, await self.link_to(made, item))
+
+    def _incident_path(self, page_id: str, incident_id: str) -> str:
+        return f"{self._page_path(page_id)}/incidents/{self._segment(incident_id)}"
 
     async def _details(self, path: str, listed: list[Item], page_id: str) -> list[Item]:
         return [
@@ -195,8 +262,15 @@ class OnlineOrNotVendor(Vendor):
         async for batch in paginate(fetch_page, f"OnlineOrNot GET {path}"):
             yield batch
 
-    async def _object(self, path: str, method: str = "GET", json: Any = None) -> Item:
-        result = _result(await self.api.request(method, path, json=json), method, path)
+    async def _object(
+        self,
+        path: str,
+        method: str = "GET",
+        json: Any = None,
+        write: Write | None = None,
+    ) -> Item:
+        body = await self.api.request(method, path, json=json, write=write)
+        result = _result(body, method, path)
         if not isinstance(result, dict) or not isinstance(result.get("id"), str):
             raise VendorApiError(
                 f"OnlineOrNot {method} {path} answered a result that is not an object "

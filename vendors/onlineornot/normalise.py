@@ -7,11 +7,19 @@ Fields Statuspage has and OnlineOrNot lacks are left out; a mapping reading them
 """
 
 from collections.abc import Sequence
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from client import Item
-from vendors.contract import EARLIEST, IdPrefix, host_of, moment, objects, text
+from vendors.contract import (
+    EARLIEST,
+    IdPrefix,
+    host_of,
+    moment,
+    objects,
+    parsed_time,
+    text,
+)
 
 PROVIDER: Final = "onlineornot"
 IDS: Final = IdPrefix(f"{PROVIDER}-")
@@ -141,6 +149,25 @@ def incident(raw: Item, page_id: str) -> Item:
         "provider": PROVIDER,
         "raw": raw,
     }
+
+
+def maintenance(raw: Item, page_id: str) -> Item:
+    """A scheduled maintenance as its own routes give it: an incident with its schedule, whose
+    status follows from it (scheduled, in progress, completed)."""
+    schedule = {
+        "id": raw["id"],
+        "start_date": raw.get("start_date"),
+        "duration_minutes": raw.get("duration_minutes"),
+    }
+    item = incident({**raw, "scheduled_maintenance": schedule}, page_id)
+    starts = parsed_time(item["scheduled_for"])
+    if raw.get("ended"):
+        status = "completed"
+    elif starts is not None and starts > datetime.now(UTC):
+        status = "scheduled"
+    else:
+        status = "in_progress"
+    return {**item, "status": status}
 
 
 def incident_update(raw: Item, incident_id: str, status: str) -> Item:

@@ -10,6 +10,9 @@ are kept, and re-read by id until known resolved (history.py).
 
 A resync reads /live, /status, /groups, /components, /incidents and /maintenance once each:
 six requests, plus one per incident that left the ongoing list since Port last saw it.
+
+It writes nothing: its write paths and verbs are inferred, not documented, and a guessed write
+could change the wrong thing. Each write refuses at once, before any request.
 """
 
 from collections.abc import AsyncIterator, Sequence
@@ -72,6 +75,10 @@ class PingPongVendor(Vendor):
     # PingPong has one page per token: this setting names it, it selects nothing.
     page_ids_setting = PAGE_ID.name
     rate_limit = RATE_LIMIT
+    writes_refused = (
+        "its API's write paths are unconfirmed (documented without their paths), so this "
+        "integration sends PingPong no writes"
+    )
     dialect = Dialect(
         name="PingPong",
         key_setting=KEY.name,

@@ -6,6 +6,13 @@ published status comes from its public status API (public_status.py).
 An incremental sync reads, per page, the incidents still open, the maintenance upcoming and
 under way (three short lists), and the newest incidents until the first page holding one last
 updated before the cursor: usually four requests, whatever the page's history.
+
+Writes: an incident or a maintenance (an incident with status `scheduled`) is declared with
+`POST /pages/{id}/incidents` and updated or resolved with `PATCH` on it, a component's status
+set with `PATCH` on the component. A declared one carries the run that asked for it in its
+`metadata` (`{"port": {"run_id": ...}}`), and the page's incidents of the same name are looked
+through for it first, so a run Port delivers twice finds the first delivery's incident instead
+of declaring another.
 """
 
 from collections.abc import AsyncIterator
@@ -17,7 +24,7 @@ from port_ocean.core.incremental import (
     paginate_with_strategy,
 )
 
-from client import Dialect, Item, VendorApiError, paginate
+from client import Dialect, Item, VendorApiError, Write, paginate
 from core.settings import (
     MAX_RATE_LIMIT_REQUESTS,
     MAX_RATE_LIMIT_WINDOW_SECONDS,
@@ -32,11 +39,18 @@ from core.settings import (
 )
 from vendors.contract import (
     CLOCK_SKEW_ALLOWANCE,
+    ComponentChange,
+    IncidentChange,
+    Made,
+    NewIncident,
+    NewMaintenance,
     Notification,
     PublishedStatus,
     Reads,
     Vendor,
     WebhookScope,
+    Written,
+    objects,
 )
 from vendors.statuspage.public_status import (
     PUBLIC_DIALECT,
@@ -54,6 +68,8 @@ KEY: Final = Setting("statuspageApiKey", "api_key", secret_key(), secret=True)
 # The incident lists narrowed by status: open incidents (investigating, identified,
 # monitoring), maintenance scheduled and not started, and maintenance under way.
 OPEN_INCIDENT_LISTS: Final = ("unresolved", "upcoming", "active_maintenance")
+# Where a declared incident's metadata names the run that declared it.
+RUN_METADATA: Final = ("port", "run_id")
 
 
 class StatuspageVendor(Vendor):
@@ -200,6 +216,89 @@ class StatuspageVendor(Vendor):
             "DELETE", f"/pages/{page_id}/subscribers/{subscriber_id}"
         )
 
+    async def create_incident(self, new: NewIncident) -> Written:
+        fields: Item = {
+            "name": new.name,
+            "status": new.status,
+            "body": new.body,
+            "component_ids": list(new.components),
+            "components": dict(new.components),
+        }
+        if new.impact is not None:
+            fields["impact_override"] = new.impact
+        if new.notify is not None:
+            fields["deliver_notifications"] = new.notify
+        return await self._declare(
+            Made.INCIDENT, new.page_id, fields, new.idempotency_key
+        )
+
+    async def schedule_maintenance(self, new: NewMaintenance) -> Written:
+        fields: Item = {
+            "name": new.name,
+            "status": "scheduled",
+            "body": new.body,
+            "scheduled_for": new.scheduled_for.isoformat(),
+            "scheduled_until": new.scheduled_until.isoformat(),
+            "component_ids": list(new.component_ids),
+        }
+        return await self._declare(
+            Made.MAINTENANCE, new.page_id, fields, new.idempotency_key
+        )
+
+    async def update_incident(self, change: IncidentChange) -> Written:
+        path = f"/pages/{change.page_id}/incidents/{change.incident_id}"
+        fields: Item = {"status": change.status, "body": change.body}
+        if change.components:
+            # `component_ids` is the incident's whole list: those it has keep their place.
+            current = await self.incident(change.page_id, change.incident_id)
+            has = [c["id"] for c in objects(current.get("components")) if "id" in c]
+            fields["component_ids"] = list(dict.fromkeys([*has, *change.components]))
+            fields["components"] = dict(change.components)
+        incident = await self._object(
+            path, "incident", "PATCH", {"incident": fields}, write=Write.ONCE
+        )
+        return await self._written(Made.INCIDENT, incident)
+
+    async def set_component_status(self, change: ComponentChange) -> Written:
+        path = f"/pages/{change.page_id}/components/{change.component_id}"
+        body = {"component": {"status": change.status}}
+        component = await self._object(
+            path, "component", "PATCH", body, write=Write.REPEATABLE
+        )
+        return await self._written(Made.COMPONENT, component)
+
+    async def _declare(
+        self, made: Made, page_id: str, fields: Item, run_id: str
+    ) -> Written:
+        """Declares an incident or maintenance for the run, unless it was declared already."""
+        earlier = await self._declared_for(page_id, str(fields["name"]), run_id)
+        if earlier is not None:
+            return Written(made, earlier, await self.link_to(made, earlier), found=True)
+        owner, key = RUN_METADATA
+        fields = {**fields, "metadata": {owner: {key: run_id}}}
+        path = f"/pages/{page_id}/incidents"
+        incident = await self._object(
+            path, "incident", "POST", {"incident": fields}, write=Write.ONCE
+        )
+        return await self._written(made, incident)
+
+    async def _declared_for(self, page_id: str, name: str, run_id: str) -> Item | None:
+        """The page's incident of this name whose metadata names the run, among the newest
+        of that name (a run's own incident is among its page's newest)."""
+        params = {"q": name, "page": 1, "limit": PAGE_SIZE}
+        named = await self._list(f"/pages/{page_id}/incidents", params)
+        owner, key = RUN_METADATA
+        for incident in named:
+            metadata = incident.get("metadata")
+            mine = metadata.get(owner) if isinstance(metadata, dict) else None
+            if isinstance(mine, dict) and mine.get(key) == run_id:
+                return _with_provider(incident)
+        return None
+
+    async def _written(self, made: Made, raw: Item) -> Written:
+        item = _with_provider(raw)
+        return Written(made, item, await self.link_to(made, item))
+
     async def _catalog(self, path: str, size_param: str) -> AsyncIterator[list[Item]]:
         async for batch in self._paginate(path, size_param):
             yield [_with_provider(item) for item in batch]
@@ -239,8 +338,9 @@ class StatuspageVendor(Vendor):
         method: str = "GET",
         json: Any = None,
         params: dict[str, Any] | None = None,
+        write: Write | None = None,
     ) -> Item:
-        body = await self.api.request(method, path, params=params, json=json)
+        body = await self.api.request(method, path, params, json, write)
         if not isinstance(body, dict):
             raise VendorApiError(
                 f"Statuspage answered {type(body).__name__} for a {what}, expected an object"
