@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
-from sandbox.port import ingest_routes, port_routes, stub_routes
+from sandbox.port import action_routes, ingest_routes, port_routes, stub_routes
 from sandbox.port.model import PortApiError, to_port_time, utc_now
 from sandbox.port.store import PortState
 
@@ -71,6 +71,7 @@ def create_app(state: PortState) -> FastAPI:
 
     app.include_router(port_routes.auth_router)
     app.include_router(port_routes.router)
+    app.include_router(action_routes.router)
     app.include_router(ingest_routes.router)
     app.include_router(stub_routes.router)
     app.add_api_route("/{path:path}", _unknown_route, methods=ALL_METHODS)

@@ -99,3 +99,22 @@ class PortStub:
 
     def set_feature_flags(self, flags: Iterable[str]) -> None:
         self.state.set_feature_flags(flags)
+
+    # Actions (actions.py): start a run as a person would, read runs and definitions back
+
+    def execute_action(self, identifier: str, inputs: JsonObject) -> str:
+        """Starts a run of the action; returns its id."""
+        run_id: str = self.state.actions.execute(identifier, inputs)["id"]
+        return run_id
+
+    def action_run(self, run_id: str) -> JsonObject:
+        return self.state.actions.run(run_id)
+
+    def action_runs(self) -> list[JsonObject]:
+        return self.state.actions.runs()
+
+    def action_definitions(self) -> list[JsonObject]:
+        return self.state.actions.definitions()
+
+    def redeliver(self, run_id: str, forget_record: bool = False) -> None:
+        self.state.actions.redeliver(run_id, forget_record)

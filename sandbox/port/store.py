@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sandbox.port.actions import Actions
 from sandbox.port.catalog import Catalog, UpsertOptions, UpsertOutcome, not_found
 from sandbox.port.model import (
     JsonObject,
@@ -101,11 +102,14 @@ class PortState:
         self._default_feature_flags = list(feature_flags)
         self._data = _Data(feature_flags=list(feature_flags))
         self._migration_ids = itertools.count(1)
+        # Action definitions and runs keep their own lock (actions.py).
+        self.actions = Actions()
 
     def reset(self) -> None:
         """Forget everything, tokens included: a running integration re-authenticates."""
         with self._lock:
             self._data = _Data(feature_flags=list(self._default_feature_flags))
+        self.actions.reset()
 
     # Authentication and runs
 
