@@ -1,5 +1,6 @@
 """Wiring: one handler per kind for full and incremental resyncs, the live-event processors on
-each vendor's webhook route, the gate in front of them, and the start-up work.
+each vendor's webhook route, the gate in front of them, one executor per action type, and the
+start-up work.
 
 This is where Ocean's context is read: the handlers below find the app's runtime and this
 sync's memo, and hand them down.
@@ -12,6 +13,8 @@ from port_ocean.context.event import event
 from port_ocean.context.ocean import ocean
 from port_ocean.core.incremental import active_incremental_cursor
 
+from actions import EXECUTORS
+from actions.definitions import keep_definitions
 from client import Item
 from core.kinds import KINDS, Kind
 from live_events.gate import WebhookGate
@@ -77,11 +80,19 @@ ocean.app.fast_api_app.add_middleware(
 )
 # Vendors send the webhook token in the URL, which uvicorn's access log prints.
 mask_tokens_in_access_log()
+# Ocean keeps them only under a listener that runs actions (not ONCE, for one).
+for executor in EXECUTORS:
+    ocean.register_action_executor(executor())
 
 
 @ocean.on_start()
 async def on_start() -> None:
     logger.info(f"Status-page integration starting with {runtime.settings!r}")
+    config = ocean.app.config
+    if config.initialize_port_resources and config.actions_processor.enabled:
+        await keep_definitions(
+            ocean.port_client, config.integration.identifier, EXECUTORS
+        )
     if not ocean.app.config.event_listener.should_process_webhooks:
         logger.info(
             "Live events: this event listener does not process webhooks; "

@@ -1,7 +1,7 @@
 """What one running integration holds: its settings, read once, the vendors built from them on
 first use (each with its own client and rate limiter), and what outlives one sync: the pages'
-last known status, where the component-uptime rotation stands, and the live events' routes and
-pending triggers.
+last known status, where the component-uptime rotation stands, the live events' routes and
+pending triggers, and the lock each page's writes take turns on.
 
 The runtime hangs off Ocean's integration object (integration.py builds it), so every handler
 of one app shares it and nothing lives in a module global. Only the entry points (main.py's
@@ -12,6 +12,7 @@ It sits above the vendors, the syncs and live events, which it puts together, an
 handlers, which use it.
 """
 
+import asyncio
 from functools import cached_property
 from typing import Protocol, cast
 
@@ -27,12 +28,24 @@ from vendors import VENDORS
 from vendors.contract import Vendor
 
 
+class PageWrites:
+    """One lock per page: the writes Port asks for run one at a time on each page, whichever
+    action asks (Ocean queues runs one at a time only per action type and key)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def lock(self, page_id: str) -> asyncio.Lock:
+        return self._locks.setdefault(page_id, asyncio.Lock())
+
+
 class Runtime:
     def __init__(self, settings: Settings, installation: Installation) -> None:
         self.settings = settings
         self.installation = installation
         self.known_pages = KnownPages()
         self.uptime_rotation = UptimeRotation()
+        self.page_writes = PageWrites()
 
     @classmethod
     def from_config(cls, config: Config, installation: Installation) -> "Runtime":

@@ -24,7 +24,7 @@ page failing: it syncs the rest and deletes nothing.
 
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -90,9 +90,30 @@ class MappedKind:
     async def held(self, id_prefix: str) -> dict[str, Item]:
         """The entities Port holds of the kind whose identifiers start with `id_prefix`,
         rebuilt, by identifier; one Port search per resource of the kind."""
+        rule = {"property": "$identifier", "operator": "beginsWith", "value": id_prefix}
+        return await self._rebuilt(
+            rule, lambda identifier: identifier.startswith(id_prefix)
+        )
+
+    async def named(self, identifiers: Collection[str]) -> dict[str, Item]:
+        """The entities Port holds of the kind under these identifiers, rebuilt, by
+        identifier; one Port search per resource of the kind."""
+        rule = {
+            "property": "$identifier",
+            "operator": "in",
+            "value": sorted(identifiers),
+        }
+        return await self._rebuilt(rule, lambda identifier: identifier in identifiers)
+
+    async def _rebuilt(
+        self, identifier_rule: Item, wanted: Callable[[str], bool]
+    ) -> dict[str, Item]:
         items: dict[str, Item] = {}
         for resource in self._resources:
-            for entity in await _search(self._client, resource.blueprint, id_prefix):
+            found = await _search(
+                self._client, resource.blueprint, identifier_rule, wanted
+            )
+            for entity in found:
                 rebuilt = resource.rebuild(entity)
                 items[entity.identifier] = {
                     **rebuilt,
@@ -101,12 +122,17 @@ class MappedKind:
         return items
 
 
-async def _search(client: PortClient, blueprint: str, id_prefix: str) -> list[Entity]:
+async def _search(
+    client: PortClient,
+    blueprint: str,
+    identifier_rule: Item,
+    wanted: Callable[[str], bool],
+) -> list[Entity]:
     query = {
         "combinator": "and",
         "rules": [
             {"property": "$blueprint", "operator": "=", "value": blueprint},
-            {"property": "$identifier", "operator": "beginsWith", "value": id_prefix},
+            identifier_rule,
         ],
     }
     try:
@@ -125,7 +151,7 @@ async def _search(client: PortClient, blueprint: str, id_prefix: str) -> list[En
         for entity in found
         if entity.blueprint == blueprint
         and isinstance(entity.identifier, str)
-        and entity.identifier.startswith(id_prefix)
+        and wanted(entity.identifier)
     ]
 
 

@@ -358,6 +358,8 @@ class Written:
     link: str | None
     # Made by an earlier delivery of the same run and found; nothing was written this time.
     found: bool = False
+    # The components whose status the write changed, as the vendor now holds them.
+    components: tuple[Item, ...] = ()
 
 
 # The vendor.

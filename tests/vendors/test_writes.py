@@ -111,6 +111,10 @@ async def test_statuspage_declares_an_incident_in_its_own_fields(
     }
     [update] = incident["incident_updates"]
     assert update["body"] == "We are looking into failed payments."
+    assert {(c["id"], c["status"], c["provider"]) for c in written.components} == {
+        (first, "partial_outage", "statuspage"),
+        (second, "degraded_performance", "statuspage"),
+    }
 
 
 async def test_statuspage_finds_the_incident_a_run_declared_instead_of_a_second(
@@ -227,6 +231,10 @@ async def test_onlineornot_writes_in_its_own_words_and_links_to_the_incident(
         second: "partial_outage",
     }
     assert resolved.item["status"] == "resolved"
+    assert [(c["id"], c["status"]) for c in updated.components] == [
+        (second, "partial_outage")
+    ]
+    assert resolved.components == ()
     sent = [entry.route for entry in writes(emu)]
     assert sent == [
         "/v1/status_pages/{page_id}/incidents",

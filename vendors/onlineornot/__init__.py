@@ -19,7 +19,7 @@ delivered twice is kept from creating twice by what the first delivery recorded 
 A link is the incident's page on the status page (`<page url>/incidents/<id>`).
 """
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import datetime
 from typing import Any, Final
 from urllib.parse import quote
@@ -182,15 +182,14 @@ class OnlineOrNotVendor(Vendor):
         if impact is not None:
             path = f"{path}/{_quoted(created['id'])}"
             created = await self._object(path, "PATCH", impact, Write.REPEATABLE)
-        return await self._written(
-            Made.INCIDENT, normalise.incident(created, new.page_id)
-        )
+        incident = normalise.incident(created, new.page_id)
+        return await self._written(Made.INCIDENT, incident, new.components)
 
     async def update_incident(self, change: IncidentChange) -> Written:
         path = f"{self._incident_path(change.page_id, change.incident_id)}/updates"
         await self._object(path, "POST", writes.update(change), Write.ONCE)
         incident = await self.incident(change.page_id, change.incident_id)
-        return await self._written(Made.INCIDENT, incident)
+        return await self._written(Made.INCIDENT, incident, change.components)
 
     async def set_component_status(self, change: ComponentChange) -> Written:
         path = f"{self._page_path(change.page_id)}/components/"
@@ -224,8 +223,15 @@ class OnlineOrNotVendor(Vendor):
         raw_id = self.vendor_id(item["id"])
         return f"{url}/incidents/{_quoted(raw_id)}" if isinstance(url, str) else None
 
-    async def _written(self, made: Made, item: Item) -> Written:
-        return Written(made, item, await self.link_to(made, item))
+    async def _written(
+        self, made: Made, item: Item, changed: Collection[str] = ()
+    ) -> Written:
+        """What the write made, and the components it changed, read again (an incident
+        names its components only)."""
+        components = tuple([await self.component(item["page_id"], c) for c in changed])
+        return Written(
+            made, item, await self.link_to(made, item), components=components
+        )
 
     def _incident_path(self, page_id: str, incident_id: str) -> str:
         return f"{self._page_path(page_id)}/incidents/{self._segment(incident_id)}"

@@ -15,7 +15,7 @@ through for it first, so a run Port delivers twice finds the first delivery's in
 of declaring another.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -229,7 +229,7 @@ class StatuspageVendor(Vendor):
         if new.notify is not None:
             fields["deliver_notifications"] = new.notify
         return await self._declare(
-            Made.INCIDENT, new.page_id, fields, new.idempotency_key
+            Made.INCIDENT, new.page_id, fields, new.idempotency_key, new.components
         )
 
     async def schedule_maintenance(self, new: NewMaintenance) -> Written:
@@ -257,7 +257,7 @@ class StatuspageVendor(Vendor):
         incident = await self._object(
             path, "incident", "PATCH", {"incident": fields}, write=Write.ONCE
         )
-        return await self._written(Made.INCIDENT, incident)
+        return await self._written(Made.INCIDENT, incident, change.components)
 
     async def set_component_status(self, change: ComponentChange) -> Written:
         path = f"/pages/{change.page_id}/components/{change.component_id}"
@@ -268,7 +268,12 @@ class StatuspageVendor(Vendor):
         return await self._written(Made.COMPONENT, component)
 
     async def _declare(
-        self, made: Made, page_id: str, fields: Item, run_id: str
+        self,
+        made: Made,
+        page_id: str,
+        fields: Item,
+        run_id: str,
+        changed: Collection[str] = (),
     ) -> Written:
         """Declares an incident or maintenance for the run, unless it was declared already."""
         earlier = await self._declared_for(page_id, str(fields["name"]), run_id)
@@ -280,7 +285,7 @@ class StatuspageVendor(Vendor):
         incident = await self._object(
             path, "incident", "POST", {"incident": fields}, write=Write.ONCE
         )
-        return await self._written(made, incident)
+        return await self._written(made, incident, changed)
 
     async def _declared_for(self, page_id: str, name: str, run_id: str) -> Item | None:
         """The page's incident of this name whose metadata names the run, among the newest
@@ -295,9 +300,19 @@ class StatuspageVendor(Vendor):
                 return _with_provider(incident)
         return None
 
-    async def _written(self, made: Made, raw: Item) -> Written:
+    async def _written(
+        self, made: Made, raw: Item, changed: Collection[str] = ()
+    ) -> Written:
+        """What the write made; an incident embeds its components, those it changed too."""
         item = _with_provider(raw)
-        return Written(made, item, await self.link_to(made, item))
+        components = tuple(
+            _with_provider(component)
+            for component in objects(item.get("components"))
+            if component.get("id") in changed
+        )
+        return Written(
+            made, item, await self.link_to(made, item), components=components
+        )
 
     async def _catalog(self, path: str, size_param: str) -> AsyncIterator[list[Item]]:
         async for batch in self._paginate(path, size_param):
