@@ -144,10 +144,10 @@ class ApiClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    def seconds_until_free(self) -> float | None:
-        """How long until the key's limit lets a request start: 0 now, else the seconds to
-        wait, or None until a request in flight ends."""
-        return self._limiter.seconds_until_free()
+    def paused_for(self) -> float:
+        """How much longer the vendor asked this key's requests to hold off (a rate-limit
+        answer's Retry-After); 0 when it did not."""
+        return self._limiter.paused_for()
 
     async def request(
         self,

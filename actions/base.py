@@ -7,14 +7,15 @@ through the vendor's adapter and recorded on the run. What the vendor now holds 
 into Port through the mapping at once, as a live event's object is, and the run is reported
 SUCCESS with a link, or FAILURE with the vendor's own words.
 
-The rate-limit hooks ask the limiter of the vendor key the run writes with, the one its reads
-go through too, so Ocean holds a run back while the key has no request to spare.
+A write goes through the limiter of the vendor key it is made with, the one the reads go
+through, and takes its turn there. The rate-limit hooks tell Ocean to hold a run back while the
+vendor has asked that key to pause (a rate-limit answer's Retry-After), for as long as it asked.
 """
 
 from abc import abstractmethod
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar
 
 import httpx
 from loguru import logger
@@ -34,8 +35,6 @@ from sync.catalog import items_of
 from sync.held_in_port import PortView
 from vendors.contract import Made, PortReadError, Vendor, WriteRefusedError, Written
 
-# What the hooks say while every request of the key is in flight (no end time is known).
-BUSY_WAIT_SECONDS: Final = 1.0
 Write = Callable[[Vendor, str], Awaitable[Written]]
 
 
@@ -77,14 +76,12 @@ class WriteExecutor(AbstractExecutor):
         return self._subject(run)
 
     async def is_close_to_rate_limit(self, run: IntegrationRun) -> bool:
-        wait = self._wait(run)
-        return wait is None or wait > 0
+        return self._paused_for(run) > 0
 
     async def get_remaining_seconds_until_rate_limit(
         self, run: IntegrationRun
     ) -> float:
-        wait = self._wait(run)
-        return BUSY_WAIT_SECONDS if wait is None else wait
+        return self._paused_for(run)
 
     async def execute(self, run: IntegrationRun) -> None:
         runtime = current_runtime()
@@ -159,15 +156,15 @@ class WriteExecutor(AbstractExecutor):
             value = value.get("identifier")
         return value if isinstance(value, str) and value else None
 
-    def _wait(self, run: IntegrationRun) -> float | None:
-        """How long until the subject's vendor key may send a request (0: now)."""
+    def _paused_for(self, run: IntegrationRun) -> float:
+        """How much longer the vendor asked the subject's key to pause (0: not paused)."""
         subject = self._subject(run)
         try:
             vendor = vendor_of(current_runtime(), subject) if subject else None
         except ActionExecutionError:
             vendor = None
         # A run naming no vendor fails at once, without a request: nothing to hold back.
-        return vendor.api.seconds_until_free() if vendor is not None else 0.0
+        return vendor.api.paused_for() if vendor is not None else 0.0
 
 
 async def _mapping() -> list[ResourceConfig]:

@@ -52,9 +52,13 @@ class SlidingWindowRateLimiter:
         """Lets no request start for `seconds`, as the server asked with Retry-After."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
+    def paused_for(self) -> float:
+        """How much longer the server's asked-for pause lasts (0 when there is none)."""
+        return max(0.0, self._paused_until - self._clock())
+
     async def _acquire(self) -> None:
         while True:
-            wait = self.seconds_until_free()
+            wait = self._seconds_until_free()
             if wait == 0:
                 self._in_flight += 1
                 return
@@ -64,7 +68,7 @@ class SlidingWindowRateLimiter:
             else:
                 await self._sleep(wait)
 
-    def seconds_until_free(self) -> float | None:
+    def _seconds_until_free(self) -> float | None:
         """0 when a slot is free now, seconds to wait for one, or None until a request ends."""
         now = self._clock()
         if self._paused_until > now:

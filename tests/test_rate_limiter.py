@@ -81,15 +81,20 @@ async def test_in_flight_requests_hold_their_slots() -> None:
     )  # waited a full window from the first response
 
 
-async def test_pause_holds_every_request_until_retry_after_has_passed() -> None:
+async def test_pause_holds_every_request_until_retry_after_has_passed_and_says_how_long() -> (
+    None
+):
     clock = FakeClock()
     limiter = SlidingWindowRateLimiter(100, 60, clock=clock, sleep=clock.sleep)
     limiter.pause(7.5)
     limiter.pause(2.0)  # a shorter pause never shortens a longer one
 
+    paused_for = limiter.paused_for()
     sent_at = await send(limiter, clock)
 
+    assert paused_for == pytest.approx(7.5)
     assert sent_at == pytest.approx(7.5)
+    assert limiter.paused_for() == 0
 
 
 async def test_concurrent_callers_share_one_window() -> None:
