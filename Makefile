@@ -28,8 +28,9 @@ export POETRY_VIRTUALENVS_CREATE := false
 export POETRY_VIRTUALENVS_USE_POETRY_PYTHON := true
 export PYTHON312
 
-# Size knobs, vendors (VENDORS=statuspage,onlineornot) and INCREMENTAL=1 (then a change and an
-# incremental sync) for `make demo`, forwarded only when set (on the command line or in the environment).
+# Size knobs, vendors (VENDORS=statuspage,onlineornot), INCREMENTAL=1 (then a change and an
+# incremental sync) and ACTIONS=1 (then acting from Port) for `make demo`, forwarded only when
+# set (on the command line or in the environment).
 DEMO_ARGS := $(strip \
 	$(if $(PAGES),--pages $(PAGES)) \
 	$(if $(GROUPS),--groups $(GROUPS)) \
@@ -37,7 +38,8 @@ DEMO_ARGS := $(strip \
 	$(if $(INCIDENTS),--incidents $(INCIDENTS)) \
 	$(if $(UPDATES),--updates $(UPDATES)) \
 	$(if $(VENDORS),--vendors $(VENDORS)) \
-	$(if $(INCREMENTAL),--incremental))
+	$(if $(INCREMENTAL),--incremental) \
+	$(if $(ACTIONS),--actions))
 
 .PHONY: help install test lint format run demo bench lock changelog clean
 
@@ -47,7 +49,7 @@ help:
 	@echo "make lint     ruff, black --check, mypy --strict, poetry check --lock"
 	@echo "make format   apply ruff fixes and black"
 	@echo "make run      ocean sail with your environment's OCEAN__* settings (SAIL_ARGS)"
-	@echo "make demo     run the sandbox demo (PAGES GROUPS COMPONENTS INCIDENTS UPDATES VENDORS INCREMENTAL=1)"
+	@echo "make demo     run the sandbox demo (PAGES GROUPS COMPONENTS INCIDENTS UPDATES VENDORS INCREMENTAL=1 ACTIONS=1)"
 	@echo "make bench    time full and incremental syncs against the sandbox (BENCH_ARGS='--size 2x100')"
 	@echo "make lock     resolve what pyproject.toml changed into poetry.lock (UPGRADE=1: every package)"
 	@echo "make changelog move the fragments in changelog/ into CHANGELOG.md, under pyproject.toml's version"

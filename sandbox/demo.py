@@ -12,6 +12,10 @@ With --incremental it goes on: one change upstream (a component goes down, an in
 update), then `ocean sail` once more as Ocean's incremental sync (incrementalSyncEnabled, as
 the Helm chart's incremental CronJob runs it), which must land the change in a handful of
 requests, and exit 0.
+
+With --actions it then acts from Port (demo_actions.py): runs started in Port declare an
+incident, update it, resolve it and set a component's status, each shown landing at the vendor
+and in Port.
 """
 
 import argparse
@@ -29,6 +33,7 @@ from sandbox.change import (
     make_change,
     missing_from_port,
 )
+from sandbox.demo_actions import act
 from sandbox.expected import (
     BLUEPRINTS,
     ID_PREFIXES,
@@ -119,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _report_failure(run.output, missing, unexpected)
         elif args.incremental:
             succeeded = _incremental_phase(emulator, port, sandbox, vendors, args)
+        if succeeded and args.actions:
+            succeeded = act(emulator, port, sandbox, vendors, args.timeout)
     print(f"\nTime taken: {time.monotonic() - started:.1f}s in all")
 
     if not succeeded:
@@ -352,6 +359,12 @@ def _parser() -> argparse.ArgumentParser:
         "--incremental",
         action="store_true",
         help="then change one component and one incident, and run an incremental sync",
+    )
+    parser.add_argument(
+        "--actions",
+        action="store_true",
+        help="then declare, update and resolve an incident and set a component's status "
+        "from Port",
     )
     return parser
 
