@@ -10,12 +10,12 @@ shows its refusal.
 
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
 from sandbox.expected import ID_PREFIXES, pingpong_page_id
-from sandbox.ocean_process import Sandbox, ocean_environment, running
+from sandbox.ocean_process import Sandbox, ocean_environment, running, wait_until
 from sandbox.port.server import PortStub
 from sandbox.statuspage.server import StatuspageEmulator
 
@@ -53,7 +53,7 @@ def act(
     with running(environment, log, timeout):
         # Its first resync shares the keys' rate limits with the runs; it goes first here, so
         # that each step's time is the step's own.
-        if not _wait(
+        if not wait_until(
             lambda: len(port.action_definitions()) == DEFINITIONS
             and _completed_resyncs(port, sandbox.identifier) > resyncs,
             timeout,
@@ -151,7 +151,7 @@ class _Steps:
 
     def _start(self, action: str, **inputs: Any) -> dict[str, Any]:
         run_id = self.port.execute_action(f"{self.identifier}_{action}", inputs)
-        _wait(lambda: self.port.action_run(run_id)["status"] != "IN_PROGRESS", 30)
+        wait_until(lambda: self.port.action_run(run_id)["status"] != "IN_PROGRESS", 30)
         return self.port.action_run(run_id)
 
     def _show(self) -> None:
@@ -212,12 +212,3 @@ class _Steps:
 def _completed_resyncs(port: PortStub, identifier: str) -> int:
     states = port.resync_states(identifier)
     return sum(1 for state in states if state.get("status") == "completed")
-
-
-def _wait(condition: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()

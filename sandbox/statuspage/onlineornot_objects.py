@@ -20,14 +20,14 @@ _PAGE_STATUS_OF_INDICATOR: Final = {
     "critical": "MAJOR_SYSTEM_OUTAGE",
 }
 _UNDER_MAINTENANCE: Final = "Service Under Maintenance"
-_COMPONENT_STATUS: Final = {
+COMPONENT_STATUS: Final = {
     "operational": "OPERATIONAL",
     "degraded_performance": "DEGRADED_PERFORMANCE",
     "partial_outage": "PARTIAL_OUTAGE",
     "major_outage": "MAJOR_OUTAGE",
     "under_maintenance": "MAINTENANCE",
 }
-_IMPACT: Final = {
+IMPACT: Final = {
     "none": "NO_IMPACT",
     "minor": "DEGRADED_PERFORMANCE",
     "major": "PARTIAL_OUTAGE",
@@ -77,7 +77,7 @@ def component(fields: JsonObject) -> JsonObject:
     return {
         "id": fields["id"],
         "name": fields["name"],
-        "status": _COMPONENT_STATUS.get(str(fields.get("status"))),
+        "status": COMPONENT_STATUS.get(str(fields.get("status"))),
         "display_uptime": bool(fields.get("showcase")),
         "display_metrics": True,
         "created_at": _millis(fields.get("created_at")),
@@ -136,8 +136,8 @@ def update(fields: JsonObject) -> JsonObject:
             {
                 "id": change["code"],
                 "name": change.get("name"),
-                "old_status": _COMPONENT_STATUS.get(str(change.get("old_status"))),
-                "new_status": _COMPONENT_STATUS.get(str(change.get("new_status"))),
+                "old_status": COMPONENT_STATUS.get(str(change.get("old_status"))),
+                "new_status": COMPONENT_STATUS.get(str(change.get("new_status"))),
             }
             for change in fields.get("affected_components") or []
         ],
@@ -190,7 +190,7 @@ def incident_event(page: PageState, incident: JsonObject, event: str) -> JsonObj
 def _impact(incident: JsonObject) -> str:
     if incident.get("scheduled_for"):
         return "MAINTENANCE"
-    return _IMPACT.get(str(incident.get("impact")), "NO_IMPACT")
+    return IMPACT.get(str(incident.get("impact")), "NO_IMPACT")
 
 
 def _maintenance(incident: JsonObject) -> JsonObject:

@@ -30,20 +30,13 @@ from .model import (
 )
 
 _INCIDENT_STATUSES: Final = get_args(IncidentStatus)
-# OnlineOrNot's words for a component's status, and Statuspage's.
+# Statuspage's words for OnlineOrNot's (whose own for Statuspage's are onlineornot_objects').
 _COMPONENT_STATUS_OF: Final = {
-    "OPERATIONAL": "operational",
-    "DEGRADED_PERFORMANCE": "degraded_performance",
-    "PARTIAL_OUTAGE": "partial_outage",
-    "MAJOR_OUTAGE": "major_outage",
-    "MAINTENANCE": "under_maintenance",
+    **{oon: sp for sp, oon in objects.COMPONENT_STATUS.items()},
     "NO_IMPACT": "operational",
 }
 _IMPACT_OF: Final = {
-    "MAJOR_OUTAGE": "critical",
-    "PARTIAL_OUTAGE": "major",
-    "DEGRADED_PERFORMANCE": "minor",
-    "NO_IMPACT": "none",
+    **{oon: sp for sp, oon in objects.IMPACT.items()},
     "MAINTENANCE": "none",
 }
 # What an incident's components weigh, when OnlineOrNot derives its impact from them.
@@ -65,17 +58,19 @@ class Refused(ValueError):
     """A body the vendor would refuse; the message says why."""
 
 
+Answer = Callable[[], Any]
+
+
 def statuspage_writes_router(core: EmulatorCore) -> APIRouter:
     router = APIRouter(prefix="/v1")
 
     @router.post("/pages/{page_id}/incidents")
     async def declare(page_id: str, request: Request) -> JSONResponse:
         spec = await _wrapped(request, "incident")
-        with core.reading() as state:
-            state.page(page_id)
-        try:
+
+        def declared() -> JsonObject:
             status = _choice(spec.get("status", "investigating"), _INCIDENT_STATUSES)
-            created = core.add_incident(
+            return core.add_incident(
                 page_id,
                 name=_text(spec.get("name"), "Name can't be blank"),
                 status=cast(IncidentStatus, status),
@@ -87,48 +82,44 @@ def statuspage_writes_router(core: EmulatorCore) -> APIRouter:
                 metadata=_metadata(spec.get("metadata", {})),
                 scheduled=_schedule(spec) if status == "scheduled" else None,
             )
-        except (Refused, ValueError, NotFoundError) as refused:
-            return error_response(422, str(refused))
-        return JSONResponse(created, status_code=201)
+
+        return _statuspage(declared, 201)
 
     @router.patch("/pages/{page_id}/incidents/{incident_id}")
     async def update(page_id: str, incident_id: str, request: Request) -> JSONResponse:
         spec = await _wrapped(request, "incident")
-        with core.reading() as state:
-            current = state.page(page_id).incident(incident_id).fields["status"]
-        try:
+
+        def updated() -> JsonObject:
+            with core.reading() as state:
+                current = state.page(page_id).incident(incident_id).fields["status"]
             listed = spec.get("component_ids")
-            updated = core.add_incident_update(
+            status = _choice(spec.get("status", current), _INCIDENT_STATUSES)
+            return core.add_incident_update(
                 page_id,
                 incident_id,
-                cast(
-                    IncidentStatus,
-                    _choice(spec.get("status", current), _INCIDENT_STATUSES),
-                ),
+                cast(IncidentStatus, status),
                 _optional(spec.get("body")),
                 component_statuses=_statuses(spec.get("components", {})),
                 component_ids=None if listed is None else _ids(listed),
             )
-        except (Refused, ValueError, NotFoundError) as refused:
-            return error_response(422, str(refused))
-        return JSONResponse(updated)
+
+        return _statuspage(updated)
 
     @router.patch("/pages/{page_id}/components/{component_id}")
     async def set_status(
         page_id: str, component_id: str, request: Request
     ) -> JSONResponse:
         spec = await _wrapped(request, "component")
-        with core.reading() as state:
-            state.page(page_id).component(component_id)
-        try:
+
+        def changed() -> JsonObject:
             status = _choice(spec.get("status"), COMPONENT_STATUSES)
             core.set_component_status(
                 page_id, component_id, cast(ComponentStatus, status)
             )
-        except (Refused, ValueError) as refused:
-            return error_response(422, str(refused))
-        with core.reading() as state:
-            return JSONResponse(dict(state.page(page_id).component(component_id)))
+            with core.reading() as state:
+                return dict(state.page(page_id).component(component_id))
+
+        return _statuspage(changed)
 
     return router
 
@@ -136,49 +127,36 @@ def statuspage_writes_router(core: EmulatorCore) -> APIRouter:
 def onlineornot_writes_router(core: EmulatorCore) -> APIRouter:
     router = APIRouter(prefix="/v1/status_pages")
 
-    def refusing(answer: Callable[[], JsonObject], status: int = 200) -> JSONResponse:
-        try:
-            result = answer()
-        except (Refused, ValueError, NotFoundError) as refused:
-            return ONLINEORNOT.error(400, str(refused))
-        return _envelope(result, status)
-
     @router.post("/{page_id}/incidents")
     async def create_incident(page_id: str, request: Request) -> JSONResponse:
         body = await _object(request)
-        with core.reading() as state:
-            state.page(page_id)
 
-        def create() -> JsonObject:
+        def created() -> JsonObject:
             statuses = _affected(body.get("components", []))
+            status = _ONLINEORNOT_CREATE_STATUSES.get(str(body.get("status")))
+            if status is None:
+                _refuse(
+                    f"status must be one of {', '.join(_ONLINEORNOT_CREATE_STATUSES)}"
+                )
             incident = core.add_incident(
                 page_id,
                 name=_title(body.get("title")),
-                status=cast(
-                    IncidentStatus,
-                    _ONLINEORNOT_CREATE_STATUSES.get(str(body.get("status")))
-                    or _refuse(
-                        "status must be INVESTIGATING, IDENTIFIED, MONITORING, "
-                        "RESOLVED or UPDATE"
-                    ),
-                ),
+                status=cast(IncidentStatus, status),
                 impact=_heaviest_impact(statuses.values()),
                 body=_text(body.get("description"), "description is required"),
                 component_statuses=statuses,
             )
             return objects.incident_detail(incident)
 
-        return refusing(create, 201)
+        return _onlineornot(created, 201)
 
     @router.patch("/{page_id}/incidents/{incident_id}")
     async def amend_incident(
         page_id: str, incident_id: str, request: Request
     ) -> JSONResponse:
         body = await _object(request)
-        with core.reading() as state:
-            state.page(page_id).incident(incident_id)
 
-        def amend() -> JsonObject:
+        def amended() -> JsonObject:
             impact = body.get("impact")
             if impact is not None and impact not in _IMPACT_OF:
                 _refuse("impact is not one of OnlineOrNot's impacts")
@@ -190,21 +168,20 @@ def onlineornot_writes_router(core: EmulatorCore) -> APIRouter:
             )
             return objects.incident_detail(incident)
 
-        return refusing(amend)
+        return _onlineornot(amended)
 
     @router.post("/{page_id}/incidents/{incident_id}/updates")
     async def post_update(
         page_id: str, incident_id: str, request: Request
     ) -> JSONResponse:
         body = await _object(request)
-        with core.reading() as state:
-            state.page(page_id).incident(incident_id)
 
-        def post() -> JsonObject:
+        def posted() -> JsonObject:
+            with core.reading() as state:
+                current = state.page(page_id).incident(incident_id).fields["status"]
+            # UPDATE is a note that keeps the incident's status.
             status = str(body.get("status", "")).lower()
-            if status == "update":
-                with core.reading() as state:
-                    status = state.page(page_id).incident(incident_id).fields["status"]
+            status = current if status == "update" else status
             incident = core.add_incident_update(
                 page_id,
                 incident_id,
@@ -214,35 +191,31 @@ def onlineornot_writes_router(core: EmulatorCore) -> APIRouter:
             )
             return objects.update(incident["incident_updates"][0])
 
-        return refusing(post, 201)
+        return _onlineornot(posted, 201)
 
     @router.patch("/{page_id}/components/{component_id}")
     async def set_status(
         page_id: str, component_id: str, request: Request
     ) -> JSONResponse:
         body = await _object(request)
-        with core.reading() as state:
-            state.page(page_id).component(component_id)
 
-        def patch() -> JsonObject:
-            status = _COMPONENT_STATUS_OF.get(str(body.get("status"))) or _refuse(
-                "status is not one of OnlineOrNot's component statuses"
-            )
+        def changed() -> JsonObject:
+            status = _COMPONENT_STATUS_OF.get(str(body.get("status")))
+            if status is None:
+                _refuse("status is not one of OnlineOrNot's component statuses")
             core.set_component_status(
                 page_id, component_id, cast(ComponentStatus, status)
             )
             with core.reading() as state:
                 return objects.component(state.page(page_id).component(component_id))
 
-        return refusing(patch)
+        return _onlineornot(changed)
 
     @router.post("/{page_id}/scheduled_maintenance")
     async def schedule(page_id: str, request: Request) -> JSONResponse:
         body = await _object(request)
-        with core.reading() as state:
-            state.page(page_id)
 
-        def create() -> JsonObject:
+        def scheduled() -> JsonObject:
             starts = _moment(body.get("start_date"), "start_date")
             minutes = body.get("duration_minutes")
             if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 1:
@@ -258,17 +231,34 @@ def onlineornot_writes_router(core: EmulatorCore) -> APIRouter:
             )
             return objects.maintenance(incident)
 
-        return refusing(create, 201)
+        return _onlineornot(scheduled, 201)
 
     @router.get("/{page_id}/scheduled_maintenance/{maintenance_id}")
     async def get_maintenance(page_id: str, maintenance_id: str) -> JSONResponse:
         with core.reading() as state:
             incident = state.page(page_id).render_incident(maintenance_id)
         if not incident.get("scheduled_for"):
-            return ONLINEORNOT.error(404, "Not Found")
+            raise NotFoundError(f"maintenance {maintenance_id} not found")
         return _envelope(objects.maintenance(incident))
 
     return router
+
+
+def _statuspage(answer: Answer, status: int = 200) -> JSONResponse:
+    """The answer as Statuspage gives it, or its 422 for a body it refuses. An unknown page
+    or object is the error handlers' 404."""
+    try:
+        return JSONResponse(answer(), status_code=status)
+    except ValueError as refused:
+        return error_response(422, str(refused))
+
+
+def _onlineornot(answer: Answer, status: int = 200) -> JSONResponse:
+    """The answer in OnlineOrNot's envelope, or its 400 for a body it refuses."""
+    try:
+        return _envelope(answer(), status)
+    except ValueError as refused:
+        return ONLINEORNOT.error(400, str(refused))
 
 
 def _envelope(result: Any, status: int = 200) -> JSONResponse:

@@ -55,6 +55,24 @@ class Acting:
         run_id = self.port.execute_action(f"{IDENTIFIER}_{action}", inputs)
         return await self.finished(run_id)
 
+    async def declare(self, name: str, page: str = PAGE, **more: Any) -> dict[str, Any]:
+        """A declaration, with the inputs a test does not care about filled in."""
+        inputs = {"page": page, "name": name, "status": "identified", "body": "b"}
+        return await self.run("create_incident", **{**inputs, **more})
+
+    async def schedule(
+        self, name: str, page: str = PAGE, **more: Any
+    ) -> dict[str, Any]:
+        """A maintenance, with the inputs a test does not care about filled in."""
+        inputs = {
+            "page": page,
+            "name": name,
+            "body": "b",
+            "scheduled_for": "2031-01-01T00:00:00Z",
+            "scheduled_until": "2031-01-01T01:00:00Z",
+        }
+        return await self.run("schedule_maintenance", **{**inputs, **more})
+
     async def finished(self, run_id: str) -> dict[str, Any]:
         deadline = time.monotonic() + RUN_DEADLINE_SECONDS
         while time.monotonic() < deadline:
@@ -305,17 +323,11 @@ async def test_a_component_of_another_vendor_or_page_fails_the_run_naming_it(
     with acting.vendor.reading() as state:
         other_page = next(p for p in state.pages if p != PAGE)
     elsewhere = member_components(acting.vendor, other_page)[0]
-    base = {"name": "n", "status": "investigating", "body": "b"}
 
-    other_vendor = await acting.run(
-        "create_incident",
-        page=PAGE,
-        components={f"onlineornot-{component}": "major_outage"},
-        **base,
+    other_vendor = await acting.declare(
+        "n", components={f"onlineornot-{component}": "major_outage"}
     )
-    other_page_run = await acting.run(
-        "create_incident", page=PAGE, components={elsewhere: "major_outage"}, **base
-    )
+    other_page_run = await acting.declare("n", components={elsewhere: "major_outage"})
 
     assert other_vendor["status"] == other_page_run["status"] == "FAILURE"
     assert f"'onlineornot-{component}' is not Statuspage's" in str(other_vendor["logs"])
@@ -326,9 +338,7 @@ async def test_a_component_of_another_vendor_or_page_fails_the_run_naming_it(
 async def test_a_bad_input_fails_the_run_saying_which_and_asks_nothing(
     acting: Acting,
 ) -> None:
-    run = await acting.run(
-        "create_incident", page=PAGE, name="n", status="on fire", body="b"
-    )
+    run = await acting.declare("n", status="on fire")
 
     assert run["status"] == "FAILURE"
     assert run["statusLabel"] == "Invalid input"
@@ -346,14 +356,9 @@ async def test_a_vendor_refusal_ends_the_run_with_its_message_and_never_a_key(
     )
 
     with captured_logs() as logs:
-        forbidden = await acting.run(
-            "create_incident", page=PAGE, name="Blocked", status="identified", body="b"
-        )
-    refused = await acting.run(
-        "schedule_maintenance",
-        page=PAGE,
-        name="Backwards",
-        body="b",
+        forbidden = await acting.declare("Blocked")
+    refused = await acting.schedule(
+        "Backwards",
         scheduled_for="2031-01-01T02:00:00Z",
         scheduled_until="2031-01-01T02:00:00+00:00",
     )
@@ -418,9 +423,7 @@ async def test_a_run_handed_out_twice_declares_one_incident(
     acting: Acting, forget_record: bool
 ) -> None:
     name = f"Delivered twice {forget_record}"
-    first = await acting.run(
-        "create_incident", page=PAGE, name=name, status="identified", body="b"
-    )
+    first = await acting.declare(name)
 
     acting.port.redeliver(first["id"], forget_record=forget_record)
     second = await acting.finished(first["id"])
@@ -435,15 +438,7 @@ async def test_a_run_handed_out_twice_declares_one_incident(
 async def test_an_onlineornot_run_handed_out_twice_finds_what_it_recorded(
     acting: Acting,
 ) -> None:
-    page = f"onlineornot-{PAGE}"
-    maintenance = await acting.run(
-        "schedule_maintenance",
-        page=page,
-        name="Twice scheduled",
-        body="b",
-        scheduled_for="2031-02-01T00:00:00Z",
-        scheduled_until="2031-02-01T01:00:00Z",
-    )
+    maintenance = await acting.schedule("Twice scheduled", page=f"onlineornot-{PAGE}")
 
     acting.port.redeliver(maintenance["id"])
     again = await acting.finished(maintenance["id"])
@@ -455,13 +450,7 @@ async def test_an_onlineornot_run_handed_out_twice_finds_what_it_recorded(
 
 
 async def test_an_update_handed_out_twice_posts_one_update(acting: Acting) -> None:
-    declared = await acting.run(
-        "create_incident",
-        page=PAGE,
-        name="Updated twice",
-        status="identified",
-        body="b",
-    )
+    declared = await acting.declare("Updated twice")
     [incident] = acting.incidents_named("Updated twice")
     acting.vendor.reset_observations()
     first = await acting.run(

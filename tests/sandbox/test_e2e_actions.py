@@ -9,7 +9,7 @@ key appears in Ocean's output. One Ocean serves the module's tests, in file orde
 """
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from sandbox.expected import pingpong_page_id
-from sandbox.ocean_process import Sandbox, ocean_environment, running
+from sandbox.ocean_process import Sandbox, ocean_environment, running, wait_until
 from sandbox.port.server import PortStub
 from sandbox.statuspage.config import (
     DEFAULT_API_KEY,
@@ -80,15 +80,6 @@ class Acting:
 
     def output(self) -> str:
         return self.log_path.read_text()
-
-
-def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 @pytest.fixture(scope="module")

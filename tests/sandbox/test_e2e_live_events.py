@@ -10,7 +10,7 @@ Ocean's output. One Ocean serves the module's tests, in file order.
 
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from sandbox.ocean_process import Sandbox, ocean_environment, running
+from sandbox.ocean_process import Sandbox, ocean_environment, running, wait_until
 from sandbox.port.server import PortStub
 from sandbox.run_ocean import free_loopback_port
 from sandbox.statuspage.config import (
@@ -77,15 +77,6 @@ class LiveSandbox:
 
     def ocean_output(self) -> str:
         return self.log_path.read_text()
-
-
-def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 def emulator() -> StatuspageEmulator:
