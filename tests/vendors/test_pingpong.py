@@ -11,8 +11,15 @@ import respx
 from client import ApiClient, VendorApiError, VendorAuthError, VendorNotFoundError
 from core.rate_limiter import SlidingWindowRateLimiter
 from core.settings import InvalidSettingError, VendorSettings
-from tests.pingpong_support import PINGPONG_API, PINGPONG_HOST, detail
-from tests.support import FakeClock, ocean_context, reads_of, settings_of
+from tests.support import (
+    PINGPONG_API,
+    PINGPONG_HOST,
+    FakeClock,
+    detail,
+    ocean_context,
+    reads_of,
+    settings_of,
+)
 from tests.webhook_processors.support import captured_logs
 from vendors.pingpong import MAX_LIST_ITEMS, PingPongVendor
 
