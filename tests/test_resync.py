@@ -234,11 +234,12 @@ async def test_a_resync_under_420_every_6_requests_in_6_seconds_lands_everything
     # limit, and the key has spent 5 of its 6 a moment before, so the second is refused.
     served = emulate(groups=5, components=245, incidents=120, updates=1)
     served.set_rate_limit(6, 6, status=420)
-    for _ in range(5):
-        spent = httpx.get(
-            f"{served.api_url}/pages", headers={"Authorization": f"OAuth {api_key}"}
-        )
-        assert spent.status_code == 200
+    async with httpx.AsyncClient(base_url=served.api_url) as client:
+        for _ in range(5):
+            spent = await client.get(
+                "/pages", headers={"Authorization": f"OAuth {api_key}"}
+            )
+            assert spent.status_code == 200
 
     async with run_harness(
         host=served.base_url, port_entities=in_port(served, STALE)
