@@ -1,10 +1,12 @@
 """OnlineOrNot's dialect at the HTTP boundary: Bearer auth, its envelope and its errors by
-message, `result_info` paging, 429 with Retry-After, and what a resync costs in requests.
+message, `result_info` paging, 429 with Retry-After, and (against the emulator) what a resync
+costs in requests.
 """
 
 import itertools
 import math
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -21,14 +23,16 @@ from client import (
 )
 from core.kinds import PageList
 from core.rate_limiter import SlidingWindowRateLimiter
+from tests.conftest import Emulate
 from tests.support import (
     ONLINEORNOT_HOST,
     FakeClock,
-    FakeOnlineOrNot,
     envelope,
+    fail,
     ocean_context,
     onlineornot_error,
     onlineornot_paged,
+    pages_of,
     reads_of,
     settings_of,
 )
@@ -45,11 +49,11 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
-def vendor(clock: FakeClock) -> Iterator[OnlineOrNotVendor]:
+@asynccontextmanager
+async def vendor_at(host: str, clock: FakeClock) -> AsyncIterator[OnlineOrNotVendor]:
     with ocean_context():
         settings = settings_of(
-            {"onlineornot_api_key": KEY, "onlineornot_host": ONLINEORNOT_HOST}
+            {"onlineornot_api_key": KEY, "onlineornot_host": host}
         ).vendor("onlineornot")
         assert settings is not None
         limiter = SlidingWindowRateLimiter(
@@ -58,16 +62,23 @@ def vendor(clock: FakeClock) -> Iterator[OnlineOrNotVendor]:
             clock=clock,
             sleep=clock.sleep,
         )
-        yield OnlineOrNotVendor(
-            settings,
-            ApiClient(
-                OnlineOrNotVendor.dialect,
-                OnlineOrNotVendor.base_url(settings),
-                KEY,
-                limiter,
-                sleep=clock.sleep,
-            ),
+        client = ApiClient(
+            OnlineOrNotVendor.dialect,
+            OnlineOrNotVendor.base_url(settings),
+            KEY,
+            limiter,
+            sleep=clock.sleep,
         )
+        try:
+            yield OnlineOrNotVendor(settings, client)
+        finally:
+            await client.aclose()
+
+
+@pytest.fixture
+async def vendor(clock: FakeClock) -> AsyncIterator[OnlineOrNotVendor]:
+    async with vendor_at(ONLINEORNOT_HOST, clock) as at_the_mocks:
+        yield at_the_mocks
 
 
 @pytest.fixture
@@ -380,32 +391,41 @@ async def test_ids_are_one_path_segment_each(
 
 @pytest.mark.parametrize("count", [0, 3, 250])
 async def test_incidents_cost_their_list_pages_plus_one_detail_each(
-    vendor: OnlineOrNotVendor, api: respx.MockRouter, count: int
+    emulate: Emulate, clock: FakeClock, count: int
 ) -> None:
-    account = FakeOnlineOrNot.generate(incidents=count, updates=3)
-    account.serve(api)
+    served = emulate(KEY, incidents=max(count, 1), updates=3)
+    [page] = pages_of(served)
+    if count == 0:
+        served.remove_incident(page.page_id, next(iter(page.incidents)))
 
-    batches = await collect(vendor.incidents("onlineornot-p1", reads_of(vendor)))
+    async with vendor_at(served.base_url, clock) as vendor:
+        batches = await collect(
+            vendor.incidents(f"onlineornot-{page.page_id}", reads_of(vendor))
+        )
 
-    incidents = [incident for batch in batches for incident in batch]
+    incidents = {i["id"]: i for batch in batches for i in batch}
     assert len(incidents) == count
-    assert api.calls.call_count == max(math.ceil(count / PAGE_SIZE), 1) + count
+    assert len(served.log) == max(math.ceil(count / PAGE_SIZE), 1) + count
     # The details carry what the list lacks: components and updates.
-    assert all(len(i["incident_updates"]) == 3 for i in incidents)
-    assert all(len(i["components"]) == 2 for i in incidents)
+    for incident_id, record in page.incidents.items():
+        incident = incidents[f"onlineornot-{incident_id}"]
+        assert len(incident["incident_updates"]) == len(
+            record.fields["incident_updates"]
+        )
+        assert [c["id"] for c in incident["components"]] == [
+            f"onlineornot-{c}" for c in record.component_ids
+        ]
 
 
 async def test_an_incident_detail_that_fails_fails_the_page_s_incidents(
-    vendor: OnlineOrNotVendor, api: respx.MockRouter
+    emulate: Emulate, clock: FakeClock
 ) -> None:
-    account = FakeOnlineOrNot.generate(incidents=3)
+    served = emulate(KEY, incidents=3)
+    [page] = pages_of(served)
+    second = list(page.incidents)[1]
+    fail(served, f"/v1/status_pages/*/incidents/{second}", 404)
 
-    def refuse_one(request: httpx.Request) -> httpx.Response | None:
-        if request.url.path.endswith("/incidents/p1-i1"):
-            return onlineornot_error(404, "Not found")
-        return None
-
-    account.serve(api, gate=refuse_one)
-
-    with pytest.raises(VendorNotFoundError):
-        await collect(vendor.incidents("onlineornot-p1", reads_of(vendor)))
+    async with vendor_at(served.base_url, clock) as vendor:
+        incidents = vendor.incidents(f"onlineornot-{page.page_id}", reads_of(vendor))
+        with pytest.raises(VendorNotFoundError):
+            await collect(incidents)
