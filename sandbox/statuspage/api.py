@@ -39,7 +39,6 @@ INCIDENT_LISTS: Final[dict[str, frozenset[str]]] = {
     "active_maintenance": frozenset({"in_progress", "verifying"}),
 }
 PUBLIC_PREFIX: Final = "/public"
-_MODE_OF_TYPE: Final[dict[str, str]] = {"integration": "integration_partner"}
 
 T = TypeVar("T")
 OneBasedPage = Annotated[int | None, Query(ge=1)]
@@ -101,26 +100,13 @@ def api_router(core: EmulatorCore) -> APIRouter:
             groups = list(state.page(page_id).groups.values())
             return JSONResponse(_page_of(groups, page or 1, per_page))
 
-    @router.get("/pages/{page_id}/component-groups/{group_id}")
-    async def get_component_group(page_id: str, group_id: str) -> JSONResponse:
-        with core.reading() as state:
-            return JSONResponse(state.page(page_id).group(group_id))
-
     @router.get("/pages/{page_id}/incidents")
     async def list_incidents(
-        page_id: str,
-        page: OneBasedPage = None,
-        limit: PageSize = None,
-        q: str | None = None,
+        page_id: str, page: OneBasedPage = None, limit: PageSize = None
     ) -> JSONResponse:
         with core.reading() as state:
             page_state = state.page(page_id)
-            ids = [
-                incident_id
-                for incident_id, record in page_state.incidents.items()
-                if not q or q.lower() in str(record.fields["name"]).lower()
-            ]
-            chosen = _page_of(ids, page or 1, limit)
+            chosen = _page_of(list(page_state.incidents), page or 1, limit)
             return JSONResponse([page_state.render_incident(i) for i in chosen])
 
     # Declared before the single incident's route, whose `{incident_id}` would take these.
@@ -145,24 +131,14 @@ def api_router(core: EmulatorCore) -> APIRouter:
         page: Annotated[int, Query(ge=0)] = 0,
         limit: PageSize = None,
     ) -> JSONResponse:
-        wanted_mode = (
-            _MODE_OF_TYPE.get(subscriber_type, subscriber_type)
-            if subscriber_type
-            else None
-        )
         with core.reading() as sandbox:
             records = [
                 record.fields
                 for record in sandbox.page(page_id).subscribers.values()
-                if (state == "all" or record.state == state)
-                and (wanted_mode is None or record.fields["mode"] == wanted_mode)
+                if state in ("all", record.state)
+                and subscriber_type in (None, record.fields["mode"])
             ]
             return JSONResponse(_page_of(records, page + 1, limit))
-
-    @router.get("/pages/{page_id}/subscribers/{subscriber_id}")
-    async def get_subscriber(page_id: str, subscriber_id: str) -> JSONResponse:
-        with core.reading() as state:
-            return JSONResponse(state.page(page_id).subscriber(subscriber_id).fields)
 
     @router.post("/pages/{page_id}/subscribers")
     async def create_subscriber(page_id: str, request: Request) -> JSONResponse:

@@ -449,34 +449,26 @@ class EmulatorCore:
         require_loopback(url)
         return send(Notification(url, payload))
 
-    def incident_notifications(
-        self, page_id: str, incident_id: str
-    ) -> list[Notification]:
-        """One incident notification per active webhook subscriber of the page."""
-        return [
-            Notification(
-                url, self.incident_webhook_payload(page_id, incident_id, sid), sid
-            )
-            for sid, url in self.webhook_subscribers(page_id)
-        ]
-
-    def component_notifications(
-        self, page_id: str, component_id: str
-    ) -> list[Notification]:
-        """One component notification per active webhook subscriber of the page."""
-        return [
-            Notification(
-                url, self.component_webhook_payload(page_id, component_id, sid), sid
-            )
-            for sid, url in self.webhook_subscribers(page_id)
-        ]
-
     def broadcast_incident(self, page_id: str, incident_id: str) -> list[Delivery]:
         """Notify every webhook subscriber (only loopback ones are contacted)."""
-        return [send(n) for n in self.incident_notifications(page_id, incident_id)]
+        return [
+            send(
+                Notification(
+                    url, self.incident_webhook_payload(page_id, incident_id, sid), sid
+                )
+            )
+            for sid, url in self.webhook_subscribers(page_id)
+        ]
 
     def broadcast_component(self, page_id: str, component_id: str) -> list[Delivery]:
-        return [send(n) for n in self.component_notifications(page_id, component_id)]
+        return [
+            send(
+                Notification(
+                    url, self.component_webhook_payload(page_id, component_id, sid), sid
+                )
+            )
+            for sid, url in self.webhook_subscribers(page_id)
+        ]
 
     def webhook_subscribers(self, page_id: str) -> list[tuple[str, str]]:
         """(subscriber id, endpoint) of the page's active webhook subscribers."""
@@ -534,36 +526,26 @@ class EmulatorCore:
                 raise NotFoundError(f"webhook {webhook_id} not found")
             return self._onlineornot_webhooks.pop(webhook_id)
 
-    def onlineornot_incident_notifications(
-        self, page_id: str, incident_id: str, event: str
-    ) -> list[Notification]:
-        """The `event` delivery of the incident, to each OnlineOrNot webhook that
-        subscribes to it for the incident's page."""
-        with self._lock:
-            page = self.state.page(page_id)
-            payload = onlineornot_objects.incident_event(
-                page, page.render_incident(incident_id), event
-            )
-            return [
-                Notification(webhook["url"], copy.deepcopy(payload), webhook["id"])
-                for webhook in self._onlineornot_webhooks.values()
-                if event in webhook["events"]
-                and page_id in {p["id"] for p in webhook["status_pages"]}
-            ]
-
     def broadcast_onlineornot_incident(
         self,
         page_id: str,
         incident_id: str,
         event: str = "status_page.incident.updated",
     ) -> list[Delivery]:
-        """Deliver an OnlineOrNot incident event (only loopback webhooks are contacted)."""
-        return [
-            send(n)
-            for n in self.onlineornot_incident_notifications(
-                page_id, incident_id, event
+        """Deliver an OnlineOrNot incident `event` to each webhook that subscribes to it for the
+        incident's page (only loopback ones are contacted)."""
+        with self._lock:
+            page = self.state.page(page_id)
+            payload = onlineornot_objects.incident_event(
+                page, page.render_incident(incident_id), event
             )
-        ]
+            notifications = [
+                Notification(webhook["url"], copy.deepcopy(payload), webhook["id"])
+                for webhook in self._onlineornot_webhooks.values()
+                if event in webhook["events"]
+                and page_id in {p["id"] for p in webhook["status_pages"]}
+            ]
+        return [send(n) for n in notifications]
 
     @staticmethod
     def _refresh_group_container(page: PageState, group_id: str | None) -> None:

@@ -392,7 +392,7 @@ def test_integration_record_points_ingestion_back_at_the_stub(
     integration = patched.json()["integration"]
     assert integration["config"] == {"resources": [{"kind": "team"}]}
     assert integration["logAttributes"]["ingestUrl"] == f"{port.base_url}/ingest/logs"
-    assert port.integration(INTEGRATION_ID)["config"] == integration["config"]
+    assert port.get_integration(INTEGRATION_ID)["config"] == integration["config"]
 
 
 def test_resync_states_are_recorded_per_run(port: PortStub, api: httpx.Client) -> None:
