@@ -134,10 +134,7 @@ async def create_cursor(
 
 
 @router.post("/integration/{identifier}/kinds/{kind}/examples")
-async def kind_examples(
-    identifier: str, kind: str, state: State, body: JsonBody
-) -> JsonObject:
-    state.record_examples(identifier, kind, body.get("examples", []))
+async def kind_examples(identifier: str, kind: str) -> JsonObject:
     return {"ok": True}
 
 
@@ -187,19 +184,6 @@ async def delete_blueprint(identifier: str, state: State) -> JsonObject:
     return {"ok": True}
 
 
-@router.delete("/blueprints/{identifier}/all-entities")
-async def delete_all_entities(
-    identifier: str, state: State, run_id: RunId, delete_blueprint: bool = False
-) -> JsonObject:
-    migration_id = state.delete_all_entities(identifier, delete_blueprint, run_id)
-    return {"ok": True, "migrationId": migration_id}
-
-
-@router.get("/migrations/{migration_id}")
-async def migration(migration_id: str, state: State) -> JsonObject:
-    return {"ok": True, "migration": state.migration(migration_id)}
-
-
 # Entities
 
 
@@ -218,12 +202,11 @@ Options = Annotated[UpsertOptions, Depends(_upsert_options)]
 async def upsert_entity(
     blueprint: str,
     state: State,
-    run_id: RunId,
     datasource: Datasource,
     options: Options,
     body: JsonBody,
 ) -> JsonObject:
-    outcome = state.upsert_entity(blueprint, body, options, datasource, run_id)
+    outcome = state.upsert_entity(blueprint, body, options, datasource)
     return {"ok": True, "entity": outcome.entity}
 
 
@@ -231,13 +214,12 @@ async def upsert_entity(
 async def upsert_entities_bulk(
     blueprint: str,
     state: State,
-    run_id: RunId,
     datasource: Datasource,
     options: Options,
     body: JsonBody,
 ) -> JSONResponse:
     answer = state.upsert_entities_bulk(
-        blueprint, body.get("entities", []), options, datasource, run_id
+        blueprint, body.get("entities", []), options, datasource
     )
     # Port answers a partly failed bulk with 207 Multi-Status.
     return JSONResponse(answer, status_code=207 if answer["errors"] else 200)
@@ -253,10 +235,9 @@ async def delete_entity(
     blueprint: str,
     identifier: str,
     state: State,
-    run_id: RunId,
     delete_dependents: bool = False,
 ) -> JsonObject:
-    state.delete_entity(blueprint, identifier, delete_dependents, run_id)
+    state.delete_entity(blueprint, identifier, delete_dependents)
     return {"ok": True}
 
 
@@ -264,12 +245,11 @@ async def delete_entity(
 async def bulk_delete_entities(
     blueprint: str,
     state: State,
-    run_id: RunId,
     body: JsonBody,
     delete_dependents: bool = False,
 ) -> JsonObject:
     deleted = state.bulk_delete_entities(
-        blueprint, body.get("entities", []), delete_dependents, run_id
+        blueprint, body.get("entities", []), delete_dependents
     )
     return {"ok": True, "deletedEntities": deleted}
 

@@ -9,8 +9,6 @@ starting and stopping are bounded in time. Its read-back methods (PortState's) a
 data the `/_stub/...` routes serve.
 """
 
-from collections.abc import Sequence
-
 from sandbox.port.app import create_app
 from sandbox.port.store import PortState
 from sandbox.serving import LoopbackServer
@@ -19,8 +17,8 @@ from sandbox.serving import LoopbackServer
 class PortStub(PortState, LoopbackServer):
     _name = "Port stub"
 
-    def __init__(self, port: int = 0, feature_flags: Sequence[str] = ()) -> None:
-        PortState.__init__(self, feature_flags)
+    def __init__(self, port: int = 0) -> None:
+        PortState.__init__(self)
         LoopbackServer.__init__(self, create_app(self), port)
 
     def entity_identifiers(self, blueprint: str) -> set[str]:

@@ -66,9 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     rate = RateLimitConfig()
     parser = argparse.ArgumentParser(
         prog="python -m sandbox.statuspage",
-        description=(
-            "Statuspage and OnlineOrNot API emulator on 127.0.0.1 (APIs under /v1)."
-        ),
+        description=("Statuspage, OnlineOrNot and PingPong API emulator on 127.0.0.1."),
     )
     add_data_arguments(parser, DataConfig())
     parser.add_argument(

@@ -7,7 +7,7 @@ narrowed by status (`/incidents/unresolved`, `/incidents/upcoming`,
 `/incidents/active_maintenance`) take `page` and `per_page`. Page sizes
 above 100 are capped at 100, a page past the end is an empty array, and a list
 asked without paging parameters answers its first 100 items, except components:
-those answer everything, but only once a minute per key (see gate.py). There
+those answer everything (Statuspage allows that once a minute; not enforced here). There
 is deliberately no list route for incident updates: they come embedded in
 incidents.
 
@@ -69,7 +69,6 @@ def api_router(core: EmulatorCore) -> APIRouter:
         with core.reading() as state:
             components = list(state.page(page_id).components.values())
             if page is None and per_page is None:
-                # Allowed, but the gate limits it to once a minute per key.
                 return JSONResponse(components)
             return JSONResponse(_page_of(components, page or 1, per_page))
 

@@ -78,9 +78,6 @@ class EmulatorCore:
         self._clock = clock
         self._limiter = SlidingWindowLimiter(rate.limit, rate.window_seconds)
         self._rate_limit_status = rate.status
-        self._unpaginated_limiter = SlidingWindowLimiter(
-            1, self.config.unpaginated_components_window_seconds
-        )
         self._latency = self.config.latency_seconds
         self._faults = FaultPlan()
         self._journal = RequestJournal()
@@ -107,19 +104,13 @@ class EmulatorCore:
         """The emulator's clock: what request stamps and rate-limit windows are measured on."""
         return self._clock()
 
-    def admit(
-        self, key: str, arrived: float, *, unpaginated_components: bool
-    ) -> float | None:
+    def admit(self, key: str, arrived: float) -> float | None:
         """None if a request that arrived at `arrived` may proceed, else seconds until it could."""
         with self._lock:
-            limiters = [self._limiter]
-            if unpaginated_components:
-                limiters.append(self._unpaginated_limiter)
-            wait = max(limiter.wait_time(key, arrived) for limiter in limiters)
+            wait = self._limiter.wait_time(key, arrived)
             if wait > 0:
                 return wait
-            for limiter in limiters:
-                limiter.record(key, arrived)
+            self._limiter.record(key, arrived)
             return None
 
     @property
@@ -166,7 +157,6 @@ class EmulatorCore:
         with self._lock:
             self._journal.reset()
             self._limiter.reset()
-            self._unpaginated_limiter.reset()
 
     def set_rate_limit(
         self, limit: int, window_seconds: float, status: int | None = None

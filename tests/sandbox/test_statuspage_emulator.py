@@ -381,25 +381,6 @@ def test_malformed_subscriber_requests_are_rejected(
 # Rate limits ------------------------------------------------------------------
 
 
-def test_unpaginated_components_list_is_allowed_once_a_minute_per_key(
-    api: httpx.Client, emu: StatuspageEmulator
-) -> None:
-    path = f"/v1/pages/{SAMPLE_PAGE}/components"
-
-    first = api.get(path)
-    second = api.get(path)
-    paginated = api.get(path, params={"page": 1, "per_page": 100})
-    other_key = api.get(path, headers={"Authorization": f"OAuth {OTHER_KEY}"})
-
-    assert first.status_code == 200
-    assert second.status_code == 420
-    assert 59 <= int(second.headers["Retry-After"]) <= 60
-    assert second.json()["status"] == 420
-    assert paginated.status_code == 200
-    assert other_key.status_code == 200
-    assert emu.counters.rate_limited == 1
-
-
 def test_rolling_window_retry_after_is_the_time_until_a_slot_frees() -> None:
     clock = FakeClock()
     limited = config(rate_limit=RateLimitConfig(limit=3, window_seconds=10))
