@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Final, get_args
 
 from . import onlineornot_objects
-from .config import RATE_LIMIT_STATUSES, EmulatorConfig
+from .config import EmulatorConfig, RateLimitConfig
 from .data import (
     IdFactory,
     affected_component,
@@ -43,7 +43,6 @@ from .model import (
     PageState,
     SandboxState,
     SubscriberRecord,
-    SubscriberState,
     worst_component_status,
 )
 from .webhooks import (
@@ -162,10 +161,7 @@ class EmulatorCore:
         self, limit: int, window_seconds: float, status: int | None = None
     ) -> None:
         """Replace the rolling limit (0 disables it); its window starts empty."""
-        if limit < 0 or window_seconds <= 0:
-            raise ValueError("limit must be >= 0 and the window positive")
-        if status is not None and status not in RATE_LIMIT_STATUSES:
-            raise ValueError(f"rate-limit status must be one of {RATE_LIMIT_STATUSES}")
+        RateLimitConfig(limit, window_seconds, status or 420)  # checks them
         with self._lock:
             self._limiter.limit = limit
             self._limiter.window = window_seconds
@@ -360,44 +356,20 @@ class EmulatorCore:
             return dict(update)
 
     def create_subscriber(
-        self,
-        page_id: str,
-        *,
-        endpoint: str | None = None,
-        email: str | None = None,
-        phone_number: str | None = None,
-        skip_confirmation: bool = False,
+        self, page_id: str, endpoint: str, email: str | None = None
     ) -> JsonObject:
-        """Subscribe a webhook (endpoint), SMS number or email address."""
-        if endpoint:
-            mode = "webhook"
-        elif phone_number:
-            mode = "sms"
-        elif email:
-            mode = "email"
-        else:
-            raise ValueError(
-                "a subscriber needs an endpoint, an email or a phone number"
-            )
-        # Email subscribers confirm by mail unless told to skip it.
-        state: SubscriberState = (
-            "unconfirmed" if mode == "email" and not skip_confirmation else "active"
-        )
+        """Subscribe a webhook, the one kind of subscriber the integration makes."""
         with self._lock:
             page = self.state.page(page_id)
             subscriber_id = self._ids.new()
             fields = subscriber_fields(
                 subscriber_id,
-                mode,
+                "webhook",
                 datetime.now(UTC),
                 email=email,
                 endpoint=endpoint,
-                phone_number=phone_number,
             )
-            fields["skip_confirmation_notification"] = skip_confirmation
-            page.subscribers[subscriber_id] = SubscriberRecord(
-                fields=fields, state=state
-            )
+            page.subscribers[subscriber_id] = SubscriberRecord(fields, "active")
             return copy.deepcopy(fields)
 
     def unsubscribe(self, page_id: str, subscriber_id: str) -> JsonObject:

@@ -106,28 +106,13 @@ class PageState:
         return str(self.page["id"])
 
     def component(self, component_id: str) -> JsonObject:
-        try:
-            return self.components[component_id]
-        except KeyError:
-            raise NotFoundError(f"component {component_id} not found") from None
-
-    def group(self, group_id: str) -> JsonObject:
-        try:
-            return self.groups[group_id]
-        except KeyError:
-            raise NotFoundError(f"component group {group_id} not found") from None
+        return _found(self.components, component_id, "component")
 
     def incident(self, incident_id: str) -> IncidentRecord:
-        try:
-            return self.incidents[incident_id]
-        except KeyError:
-            raise NotFoundError(f"incident {incident_id} not found") from None
+        return _found(self.incidents, incident_id, "incident")
 
     def subscriber(self, subscriber_id: str) -> SubscriberRecord:
-        try:
-            return self.subscribers[subscriber_id]
-        except KeyError:
-            raise NotFoundError(f"subscriber {subscriber_id} not found") from None
+        return _found(self.subscribers, subscriber_id, "subscriber")
 
     def render_incident(self, incident_id: str) -> JsonObject:
         record = self.incident(incident_id)
@@ -160,10 +145,7 @@ class SandboxState:
     pages: dict[str, PageState] = field(default_factory=dict)
 
     def page(self, page_id: str) -> PageState:
-        try:
-            return self.pages[page_id]
-        except KeyError:
-            raise NotFoundError(f"page {page_id} not found") from None
+        return _found(self.pages, page_id, "page")
 
     def object_ids(self) -> Iterator[str]:
         """Every id in use, so new objects never collide with seeded ones."""
@@ -177,6 +159,13 @@ class SandboxState:
                 yield from (
                     update["id"] for update in record.fields["incident_updates"]
                 )
+
+
+def _found[T](objects: dict[str, T], object_id: str, what: str) -> T:
+    try:
+        return objects[object_id]
+    except KeyError:
+        raise NotFoundError(f"{what} {object_id} not found") from None
 
 
 def worst_component_status(statuses: list[str]) -> str:
