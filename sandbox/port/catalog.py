@@ -121,19 +121,6 @@ class Catalog:
         )
         return self.blueprints[identifier]
 
-    def delete_blueprint(self, identifier: str) -> None:
-        self.blueprint(identifier)
-        if any(blueprint == identifier for blueprint, _ in self.entities):
-            raise PortApiError(
-                422, "has_entities", f"blueprint {identifier!r} still has entities"
-            )
-        del self.blueprints[identifier]
-
-    def delete_blueprint_entities(self, identifier: str) -> list[EntityKey]:
-        self.blueprint(identifier)
-        keys = [key for key in self.entities if key[0] == identifier]
-        return self.delete(keys, delete_dependents=True)
-
     # Entities
 
     def entity(self, blueprint: str, identifier: str) -> StoredEntity:

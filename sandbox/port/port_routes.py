@@ -79,20 +79,6 @@ async def patch_integration(
     return _integration_answer(state.patch_integration(identifier, body), request)
 
 
-@router.delete("/integration/{identifier}")
-async def delete_integration(identifier: str, state: State) -> JsonObject:
-    state.delete_integration(identifier)
-    return {"ok": True}
-
-
-@router.patch("/integration/{identifier}/config")
-async def patch_integration_config(
-    identifier: str, state: State, request: Request, body: JsonBody
-) -> JsonObject:
-    patched = state.patch_integration(identifier, {"config": body.get("config", {})})
-    return _integration_answer(patched, request)
-
-
 @router.patch("/integration/{identifier}/resync-state")
 async def update_resync_state(
     identifier: str, state: State, run_id: RunId, request: Request, body: JsonBody
@@ -141,11 +127,6 @@ async def kind_examples(identifier: str, kind: str) -> JsonObject:
 # Blueprints
 
 
-@router.get("/blueprints")
-async def list_blueprints(state: State) -> JsonObject:
-    return {"ok": True, "blueprints": state.blueprints()}
-
-
 @router.post("/blueprints/entities/datasource-entities")
 async def datasource_entities(state: State, body: JsonBody) -> JsonObject:
     """The listing stale-entity deletion diffs against (Ocean 0.55.4 reconciliation)."""
@@ -176,12 +157,6 @@ async def create_blueprint(state: State, body: JsonBody) -> JsonObject:
 @router.patch("/blueprints/{identifier}")
 async def patch_blueprint(identifier: str, state: State, body: JsonBody) -> JsonObject:
     return {"ok": True, "blueprint": state.patch_blueprint(identifier, body)}
-
-
-@router.delete("/blueprints/{identifier}")
-async def delete_blueprint(identifier: str, state: State) -> JsonObject:
-    state.delete_blueprint(identifier)
-    return {"ok": True}
 
 
 # Entities

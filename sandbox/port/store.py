@@ -111,7 +111,7 @@ class PortState:
                 },
             }
 
-    # Blueprints and entities (rules in catalog.py; counting and copies here)
+    # Blueprints and entities (rules in catalog.py; copies here)
 
     def get_blueprint(self, identifier: str) -> JsonObject:
         with self._lock:
@@ -129,10 +129,6 @@ class PortState:
     def patch_blueprint(self, identifier: str, body: JsonObject) -> JsonObject:
         with self._lock:
             return copy.deepcopy(self._data.catalog.patch_blueprint(identifier, body))
-
-    def delete_blueprint(self, identifier: str) -> None:
-        with self._lock:
-            self._data.catalog.delete_blueprint(identifier)
 
     def upsert_entity(
         self,
@@ -281,11 +277,6 @@ class PortState:
             integration["installationId"] = identifier
             integration["updatedAt"] = to_port_time(utc_now())
             return copy.deepcopy(integration)
-
-    def delete_integration(self, identifier: str) -> None:
-        with self._lock:
-            self._integration_or_404(identifier)
-            del self._data.integrations[identifier]
 
     def update_resync_state(
         self, identifier: str, state: JsonObject, run_id: int | None

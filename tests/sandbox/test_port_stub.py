@@ -384,7 +384,7 @@ def test_integration_record_points_ingestion_back_at_the_stub(
         json={"installationId": INTEGRATION_ID, "config": {"resources": []}},
     )
     patched = api.patch(
-        f"/v1/integration/{INTEGRATION_ID}/config",
+        f"/v1/integration/{INTEGRATION_ID}",
         json={"config": {"resources": [{"kind": "team"}]}},
     )
 
