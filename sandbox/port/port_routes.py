@@ -103,19 +103,18 @@ async def get_cursor(
     return {"ok": True, "cursor": state.cursor(identifier, kind, index)}
 
 
-@router.put("/integration/{identifier}/cursor")
-async def replace_cursor(
-    identifier: str, state: State, kind: str, index: int, body: JsonBody
+@router.api_route("/integration/{identifier}/cursor", methods=["PUT", "POST"])
+async def save_cursor(
+    identifier: str,
+    state: State,
+    kind: str,
+    index: int,
+    body: JsonBody,
+    request: Request,
 ) -> JsonObject:
-    cursor = state.put_cursor(identifier, kind, index, body, create=False)
-    return {"ok": True, "cursor": cursor}
-
-
-@router.post("/integration/{identifier}/cursor")
-async def create_cursor(
-    identifier: str, state: State, kind: str, index: int, body: JsonBody
-) -> JsonObject:
-    cursor = state.put_cursor(identifier, kind, index, body, create=True)
+    """PUT replaces a cursor (404 when there is none yet); POST creates one."""
+    create = request.method == "POST"
+    cursor = state.put_cursor(identifier, kind, index, body, create=create)
     return {"ok": True, "cursor": cursor}
 
 
