@@ -29,7 +29,7 @@ from .data import (
     subscriber_fields,
 )
 from .faults import Fault, FaultKind, FaultPlan
-from .journal import Counters, LoggedRequest, RequestJournal
+from .journal import Counters, LoggedRequest
 from .limits import Clock, SlidingWindowLimiter
 from .model import (
     COMPONENT_STATUSES,
@@ -79,7 +79,7 @@ class EmulatorCore:
         self._rate_limit_status = rate.status
         self._latency = self.config.latency_seconds
         self._faults = FaultPlan()
-        self._journal = RequestJournal()
+        self._log: list[LoggedRequest] = []
         self._last_component_updates: dict[str, JsonObject] = {}
         # OnlineOrNot's webhooks belong to the account, not to a page.
         self._onlineornot_webhooks: dict[str, JsonObject] = {}
@@ -135,26 +135,26 @@ class EmulatorCore:
         with self._lock:
             return self._faults.take(method, path, template)
 
-    def record_request(self, entry: LoggedRequest, *, rate_limited: bool) -> None:
+    def record_request(self, entry: LoggedRequest) -> None:
         with self._lock:
-            self._journal.record(entry, rate_limited=rate_limited)
+            self._log.append(entry)
 
     # Observation and knobs -----------------------------------------------------
 
     @property
     def log(self) -> list[LoggedRequest]:
         with self._lock:
-            return self._journal.entries()
+            return list(self._log)
 
     @property
     def counters(self) -> Counters:
         with self._lock:
-            return self._journal.counters()
+            return Counters.of(self._log)
 
     def reset_observations(self) -> None:
         """Forget the request log, counters and rate-limit windows."""
         with self._lock:
-            self._journal.reset()
+            self._log.clear()
             self._limiter.reset()
 
     def set_rate_limit(

@@ -73,8 +73,8 @@ class ApiGate:
                     status=outcome.status,
                     timestamp=arrived,
                     route=template,
-                ),
-                rate_limited=outcome.rate_limited,
+                    rate_limited=outcome.rate_limited,
+                )
             )
 
         outcome = _Outcome(log)
