@@ -12,7 +12,9 @@ import httpx
 from port_ocean.integration_testing import IntegrationTestHarness
 from port_ocean.integration_testing.transport import RecordingTransport
 
-from core.settings import Config, Settings, read_settings
+from client import ApiClient
+from core.rate_limiter import SlidingWindowRateLimiter
+from core.settings import Config, Settings, VendorSettings, read_settings
 from sandbox.expected import expected_identifiers
 from sandbox.statuspage.api import PUBLIC_PREFIX
 from sandbox.statuspage.config import DataConfig, EmulatorConfig, RateLimitConfig
@@ -42,6 +44,20 @@ def reads_of(vendor: Vendor, since: datetime | None = None) -> Reads:
 def settings_of(config: Config) -> Settings:
     """The settings `config` gives, read and checked as the integration reads them."""
     return read_settings(config, VENDORS)
+
+
+def api_client(
+    vendor: type[Vendor], settings: VendorSettings, key: str, clock: "FakeClock"
+) -> ApiClient:
+    """The vendor's client, its limiter and retries on `clock`."""
+    limiter = SlidingWindowRateLimiter(
+        settings.rate_limit.requests,
+        settings.rate_limit.window_seconds,
+        clock=clock,
+        sleep=clock.sleep,
+    )
+    base_url = vendor.base_url(settings)
+    return ApiClient(vendor.dialect, base_url, key, limiter, sleep=clock.sleep)
 
 
 class FakeClock:

@@ -1,5 +1,6 @@
 """Component uptime, opt-in, through Ocean's harness with Statuspage served by the emulator:
-off it costs nothing; on, a resync spends at most its budget, and the components take turns."""
+off it costs nothing; on, a resync spends at most its budget, and the components take turns.
+"""
 
 import random
 import re

@@ -15,18 +15,17 @@ import respx
 
 from client import (
     MAX_LIST_PAGES,
-    ApiClient,
     Item,
     VendorApiError,
     VendorAuthError,
     VendorNotFoundError,
 )
 from core.kinds import PageList
-from core.rate_limiter import SlidingWindowRateLimiter
 from tests.conftest import Emulate
 from tests.support import (
     ONLINEORNOT_HOST,
     FakeClock,
+    api_client,
     envelope,
     fail,
     ocean_context,
@@ -56,19 +55,7 @@ async def vendor_at(host: str, clock: FakeClock) -> AsyncIterator[OnlineOrNotVen
             {"onlineornot_api_key": KEY, "onlineornot_host": host}
         ).vendor("onlineornot")
         assert settings is not None
-        limiter = SlidingWindowRateLimiter(
-            settings.rate_limit.requests,
-            settings.rate_limit.window_seconds,
-            clock=clock,
-            sleep=clock.sleep,
-        )
-        client = ApiClient(
-            OnlineOrNotVendor.dialect,
-            OnlineOrNotVendor.base_url(settings),
-            KEY,
-            limiter,
-            sleep=clock.sleep,
-        )
+        client = api_client(OnlineOrNotVendor, settings, KEY, clock)
         try:
             yield OnlineOrNotVendor(settings, client)
         finally:

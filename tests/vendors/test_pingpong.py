@@ -8,13 +8,13 @@ import httpx
 import pytest
 import respx
 
-from client import ApiClient, VendorApiError, VendorAuthError, VendorNotFoundError
-from core.rate_limiter import SlidingWindowRateLimiter
+from client import VendorApiError, VendorAuthError, VendorNotFoundError
 from core.settings import InvalidSettingError, VendorSettings
 from tests.support import (
     PINGPONG_API,
     PINGPONG_HOST,
     FakeClock,
+    api_client,
     detail,
     ocean_context,
     reads_of,
@@ -42,19 +42,7 @@ def clock() -> FakeClock:
 
 def make_vendor(clock: FakeClock, **config: Any) -> PingPongVendor:
     settings = pingpong_settings(**config)
-    limiter = SlidingWindowRateLimiter(
-        settings.rate_limit.requests,
-        settings.rate_limit.window_seconds,
-        clock=clock,
-        sleep=clock.sleep,
-    )
-    api = ApiClient(
-        PingPongVendor.dialect,
-        PingPongVendor.base_url(settings),
-        TOKEN,
-        limiter,
-        sleep=clock.sleep,
-    )
+    api = api_client(PingPongVendor, settings, TOKEN, clock)
     return PingPongVendor(settings, api)
 
 

@@ -11,6 +11,7 @@ import respx
 
 from sandbox.expected import pingpong_page_id
 from sandbox.statuspage import pingpong_objects
+from sandbox.statuspage.model import ComponentStatus, IncidentStatus
 from sandbox.statuspage.server import StatuspageEmulator
 from tests.conftest import Emulate
 from tests.support import fail, pages_of, sent
@@ -48,14 +49,14 @@ class Project:
         self.port_page_id = pingpong_page_id(self.served)
 
     def _incident(self, affected: tuple[str, ...], updates: int) -> str:
-        statuses = ("identified", "monitoring")
+        statuses: tuple[IncidentStatus, ...] = ("identified", "monitoring")
         opened = self.served.add_incident(self.page_id, component_ids=affected)
         for n in range(updates - 1):
             status = statuses[n % len(statuses)]
             self.served.add_incident_update(self.page_id, opened["id"], status)
         return str(opened["id"])
 
-    def set_status(self, component_id: str, status: Any) -> None:
+    def set_status(self, component_id: str, status: ComponentStatus) -> None:
         self.served.set_component_status(self.page_id, component_id, status)
 
     def resolve(self, incident_id: str) -> None:
