@@ -40,7 +40,10 @@ class _PageStatuses:
         self._vendor = vendor
         self._memo = memo
         self._clock = clock
-        self._published_failures = FailuresInARow()
+        self._published_failures = FailuresInARow(
+            f"{vendor.provider}: published status reads",
+            "the status of its other pages is derived in this resync",
+        )
 
     async def of(self, pages: list[Item]) -> dict[str, Resolved]:
         return {page["id"]: await self._status(page) for page in pages}
@@ -74,12 +77,7 @@ class _PageStatuses:
                 f"{self._vendor.provider} page {page['id']}: its published status could "
                 f"not be read, so it is derived from its components and incidents: {error}"
             )
-            if failures.failed():
-                logger.warning(
-                    f"{self._vendor.provider}: the published status failed for "
-                    f"{failures.limit} pages in a row; the status of its other pages is "
-                    "derived in this resync"
-                )
+            failures.failed()
             return None
         if published is not None:
             failures.succeeded()
