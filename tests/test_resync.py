@@ -111,12 +111,12 @@ async def test_incident_updates_carry_their_page_id(
     assert api.calls.call_count == 3
 
 
-async def test_ocean_maps_a_thousand_items_a_batch_across_pages_not_one_per_request(
+async def test_ocean_maps_three_responses_a_batch_across_pages_not_one_per_request(
     api: respx.MockRouter, run_harness: Any, shipped_mapping: dict[str, Any]
 ) -> None:
-    # Two pages of 600 incidents (7 requests each), with 3,600 updates.
+    # Two pages of 450 incidents (5 requests each, the last of 50), with 2,700 updates.
     account = FakeAccount.generate(
-        page_ids=("p1", "p2"), groups=1, components=2, incidents=600, updates=3
+        page_ids=("p1", "p2"), groups=1, components=2, incidents=450, updates=3
     )
     account.serve(api)
     mapping = only_kinds(shipped_mapping, "incident", "incident_update")
@@ -127,18 +127,18 @@ async def test_ocean_maps_a_thousand_items_a_batch_across_pages_not_one_per_requ
 
     assert result.errors == []
     assert by_blueprint(result.upserted_entities) == {
-        "statuspageIncident": 1200,
-        "statuspageIncidentUpdate": 3600,
+        "statuspageIncident": 900,
+        "statuspageIncidentUpdate": 2700,
     }
-    # Ocean starts a pool of workers for each batch it maps: the incidents come in two
-    # batches, not 12; the updates (300 an API request) in three, not 12.
+    # Ocean starts a pool of workers for each batch it maps: each kind's ten responses come
+    # in four batches, one of them spanning both pages, not in ten.
     batches = [
         int(size)
         for line in lines
         for size in re.findall(r"Parsing (\d+) raw results into entities", line)
     ]
-    assert batches == [1000, 200, 1200, 1200, 1200]
-    assert len(api_calls(api)) == 1 + 2 * 7
+    assert batches == [300, 250, 300, 50, 900, 750, 900, 150]
+    assert len(api_calls(api)) == 1 + 2 * 5
 
 
 async def test_page_kind_yields_what_statuspage_yields_from_one_page_list(
