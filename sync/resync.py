@@ -11,7 +11,13 @@ nothing that may still exist upstream is lost to a failed fetch.
 Ocean 0.55.4 maps each batch a kind yields in a process pool of its own: it forks its workers,
 and each worker compiles every JQ pattern of the mapping again. So a kind hands Ocean batches
 gathered from RESPONSES_PER_BATCH list responses, across a list's API pages and across status
-pages, not one batch per API request.
+pages, not one batch per API request. And it hands Ocean only the fields the kind's mapping
+reads, where the mapping reads plain fields only (the shipped one does; `reads_only` in
+held_in_port.py): Ocean's JQ serialises the whole item once per mapped field, and an incident
+carries its updates, half its size, which its own mapping never reads. A mapping that reads
+anything else (a custom expression, a selector, `itemsToParse`) gets every field. The first
+batch of each vendor goes whole all the same: Ocean sends the first items of a kind to Port as
+the examples its mapping editor shows, and those must show every field a mapping can read.
 
 Pages carry their overall status (page_statuses.py) and, when uptime is on, components their
 uptime (uptime.py); neither ever fails a resync by itself.
@@ -37,7 +43,7 @@ from sync.fetch_memo import PAGES_AHEAD, FetchMemo
 from sync.page_status import PageStatus
 from sync.page_statuses import Resolved, page_statuses
 from sync.uptime import UptimeRotation, component_uptimes, with_uptime
-from vendors.contract import Vendor
+from vendors.contract import PortReadError, Vendor
 
 # What a kind adds to a batch of one page's list before Ocean maps it.
 Enrich = Callable[[Vendor, str, list[Item]], Awaitable[list[Item]]]
@@ -47,6 +53,7 @@ Enrich = Callable[[Vendor, str, list[Item]], Awaitable[list[Item]]]
 # price: 1,000 incidents a batch saved a little more CPU but raised the peak memory of a
 # 10 x 1,000 resync by 10 MiB (164 to 174); three responses cost about 5 MiB.
 RESPONSES_PER_BATCH: Final = 3
+Narrow = Callable[[list[Item]], list[Item]]
 
 
 class SyncFailure(VendorError):
@@ -108,6 +115,9 @@ class Resync:
         pages = [p["id"] for p in await self._selected_pages(vendor, failures)]
         total = synced_pages = responses = 0
         gathered: list[Item] = []
+        # Ocean's examples come from a kind's first items: the vendor's first batch is whole.
+        narrow: Narrow = _whole
+        narrowing = self._narrowing(kind)
         for position, page_id in enumerate(pages):
             for upcoming in pages[position + 1 : position + 1 + PAGES_AHEAD]:
                 self.memo.prefetch(which, vendor, upcoming)
@@ -119,19 +129,32 @@ class Resync:
                     total += len(batch)
                     gathered += batch
                     responses += 1
-                    if responses == RESPONSES_PER_BATCH:
-                        if gathered:
-                            yield gathered
+                    if responses == RESPONSES_PER_BATCH and gathered:
+                        yield narrow(gathered)
+                        narrow = narrowing
                         gathered, responses = [], 0
                 synced_pages += 1
             except VendorError as error:
                 failures.add(f"{vendor.provider} page {page_id}", error)
         if gathered:
-            yield gathered
+            yield narrow(gathered)
         logger.info(
             f"{kind.name}: synced {total} item(s) from {synced_pages} "
             f"{vendor.provider} page(s){_since(self.memo)}"
         )
+
+    def _narrowing(self, kind: Kind) -> Narrow:
+        """What a batch of the kind is cut down to before Ocean maps it: the fields its
+        mapping reads, when that is all it reads; else the items whole."""
+        try:
+            fields = self.memo.held_in_port(kind.name).reads_only
+        except PortReadError:
+            fields = None
+        if fields is None:
+            return _whole
+        return lambda items: [
+            {name: item[name] for name in fields if name in item} for item in items
+        ]
 
     async def _selected_pages(
         self, vendor: Vendor, failures: "_Failures"
@@ -206,6 +229,10 @@ def _status_known(
         return True
     failures.add(f"{vendor.provider} page {page_id} (its status)", resolved)
     return False
+
+
+def _whole(items: list[Item]) -> list[Item]:
+    return items
 
 
 def _since(memo: FetchMemo) -> str:
