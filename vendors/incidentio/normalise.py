@@ -51,6 +51,10 @@ _MAINTENANCE_STATUS: Final = {
     "maintenance_in_progress": "in_progress",
     "maintenance_complete": "completed",
 }
+# A component's status under an impact (as an incident's impact says it).
+_STATUS_OF_IMPACT: Final = {
+    impact: _COMPONENT_STATUS[status] for status, impact in _IMPACT.items()
+}
 _RESOLVED: Final = "resolved"
 _COMPLETED: Final = "completed"
 _IN_PROGRESS: Final = "in_progress"
@@ -85,27 +89,26 @@ class ComponentStatuses:
 
     def __init__(self, now: datetime) -> None:
         self._now = now
-        self._impacts: dict[str, list[str]] = {}
+        # The worst impact under way on each component, as an incident's impact.
+        self._impacts: dict[str, str] = {}
         self._maintained: set[str] = set()
 
     def add(self, incidents: Iterable[Item]) -> None:
         for incident in incidents:
             raw = incident["raw"]
             if incident["status"] != _RESOLVED:
-                for impact in self._under_way(raw.get("component_impacts")):
-                    status = _IMPACT.get(str(impact.get("component_status")))
-                    if status is not None:
-                        self._impacts.setdefault(impact["component_id"], []).append(
-                            status
-                        )
+                under_way = self._under_way(raw.get("component_impacts"))
+                for component_id, impact in _worst_impacts(under_way).items():
+                    known = self._impacts.get(component_id, "none")
+                    self._impacts[component_id] = heaviest([known, impact])
             if incident["status"] == _IN_PROGRESS:
                 periods = self._under_way(raw.get("component_maintenance_periods"))
                 self._maintained.update(period["component_id"] for period in periods)
 
     def of(self, component_id: str) -> str:
-        impact = heaviest(self._impacts.get(component_id, []))
-        if impact != "none":
-            return _STATUS_OF_IMPACT[impact]
+        impacted = _STATUS_OF_IMPACT.get(self._impacts.get(component_id, "none"))
+        if impacted is not None:
+            return impacted
         if component_id in self._maintained:
             return "under_maintenance"
         return "operational"
@@ -114,16 +117,10 @@ class ComponentStatuses:
         now = self._now
         return [
             span
-            for span in objects(spans)
-            if isinstance(span.get("component_id"), str)
-            and (parsed_time(span.get("start_at")) or now) <= now
+            for span in _naming_components(spans)
+            if (parsed_time(span.get("start_at")) or now) <= now
             and (span.get("end_at") is None or moment(span.get("end_at")) > now)
         ]
-
-
-_STATUS_OF_IMPACT: Final = {
-    impact: _COMPONENT_STATUS[status] for status, impact in _IMPACT.items()
-}
 
 
 def structure(items: object, page_id: str, statuses: ComponentStatuses) -> list[Item]:
@@ -187,21 +184,27 @@ class _Placing:
                 "raw": raw,
             }
             for position, raw in placed
-            if isinstance(raw.get("component_id"), str) and raw["component_id"]
+            if _names_component(raw)
         ]
 
 
 def incident(raw: Item, page_id: str) -> Item:
-    """A status-page incident: its components are those its impacts name, its impact the
-    worst of theirs, its statuses Statuspage's already."""
-    impacts = objects(raw.get("component_impacts"))
+    """A status-page incident: its components are those its impacts name (each with its
+    worst impact's status), its impact the worst of theirs, its statuses Statuspage's.
+    """
+    impacts = _naming_components(raw.get("component_impacts"))
+    worst = _worst_impacts(impacts)
     return {
         **_event(raw, page_id, "incident_status", text, _RESOLVED),
-        "impact": heaviest(
-            [_IMPACT.get(str(i.get("component_status"))) for i in impacts]
-        ),
+        "impact": heaviest(list(worst.values())),
         "started_at": _earliest_start(impacts) or raw.get("published_at"),
-        "components": _components(page_id, impacts, "component_status"),
+        "components": [
+            {
+                "id": placement_id(page_id, component_id),
+                "status": _STATUS_OF_IMPACT.get(impact),
+            }
+            for component_id, impact in worst.items()
+        ],
     }
 
 
@@ -209,7 +212,7 @@ def maintenance(raw: Item, page_id: str) -> Item:
     """A status-page maintenance: its components are those its periods name, its window
     from the first period's start to the last one's end (none while a period has no end).
     """
-    periods = objects(raw.get("component_maintenance_periods"))
+    periods = _naming_components(raw.get("component_maintenance_periods"))
     starts = _earliest_start(periods)
     return {
         **_event(raw, page_id, "maintenance_status", _maintenance_status, _COMPLETED),
@@ -217,7 +220,10 @@ def maintenance(raw: Item, page_id: str) -> Item:
         "started_at": starts,
         "scheduled_for": starts,
         "scheduled_until": _latest_end(periods),
-        "components": _components(page_id, periods, None),
+        "components": [
+            {"id": placement_id(page_id, component_id), "status": "under_maintenance"}
+            for component_id in dict.fromkeys(p["component_id"] for p in periods)
+        ],
     }
 
 
@@ -268,8 +274,7 @@ def _update(raw: Item, incident_id: str, page_id: str, status: str | None) -> It
             "code": placement_id(page_id, change["component_id"]),
             "new_status": _COMPONENT_STATUS.get(str(change.get("component_status"))),
         }
-        for change in objects(raw.get("component_statuses"))
-        if isinstance(change.get("component_id"), str)
+        for change in _naming_components(raw.get("component_statuses"))
     ]
     return {
         "id": port_id(raw["id"]),
@@ -284,26 +289,24 @@ def _update(raw: Item, incident_id: str, page_id: str, status: str | None) -> It
     }
 
 
-def _components(
-    page_id: str, spans: Sequence[Item], status_field: str | None
-) -> list[Item]:
-    """The components an incident's impacts (with the status each says) or a maintenance's
-    periods name, once each."""
-    named: dict[str, Item] = {}
-    for span in spans:
-        component_id = span.get("component_id")
-        if not isinstance(component_id, str) or component_id in named:
-            continue
-        status = (
-            _COMPONENT_STATUS.get(str(span.get(status_field)))
-            if status_field
-            else "under_maintenance"
-        )
-        named[component_id] = {
-            "id": placement_id(page_id, component_id),
-            "status": status,
-        }
-    return list(named.values())
+def _worst_impacts(impacts: Iterable[Item]) -> dict[str, str]:
+    """The worst of `impacts` on each component they name, as an incident's impact
+    (`none` for a status incident.io does not document)."""
+    worst: dict[str, str] = {}
+    for impact in impacts:
+        said = _IMPACT.get(str(impact.get("component_status")), "none")
+        known = worst.get(impact["component_id"], "none")
+        worst[impact["component_id"]] = heaviest([known, said])
+    return worst
+
+
+def _naming_components(value: object) -> list[Item]:
+    """The objects in a list that name a component: impacts, periods, changes."""
+    return [item for item in objects(value) if _names_component(item)]
+
+
+def _names_component(item: Item) -> bool:
+    return isinstance(item.get("component_id"), str) and bool(item["component_id"])
 
 
 def _earliest_start(spans: Sequence[Item]) -> str | None:
