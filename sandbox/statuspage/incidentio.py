@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Annotated, Final
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from . import incidentio_objects as objects
@@ -41,39 +41,8 @@ def incidentio_router(core: EmulatorCore) -> APIRouter:
         with core.reading() as state:
             return JSONResponse(objects.structure(state.page(page_id)))
 
-    @router.get("/status_page_incidents")
-    async def list_incidents(
-        status_page_id: str,
-        page_size: PageSize = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
-    ) -> JSONResponse:
-        with core.reading() as state:
-            found = _rendered(state.page(status_page_id), objects.incident, False)
-        return _page_of("status_page_incidents", found, page_size, after)
-
-    @router.get("/status_page_incidents/{incident_id}")
-    async def get_incident(incident_id: str) -> JSONResponse:
-        with core.reading() as state:
-            rendered = _find(state, incident_id, maintenance=False)
-            return JSONResponse({"status_page_incident": objects.incident(rendered)})
-
-    @router.get("/status_page_maintenances")
-    async def list_maintenances(
-        status_page_id: str,
-        page_size: PageSize = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
-    ) -> JSONResponse:
-        with core.reading() as state:
-            found = _rendered(state.page(status_page_id), objects.maintenance, True)
-        return _page_of("status_page_maintenances", found, page_size, after)
-
-    @router.get("/status_page_maintenances/{maintenance_id}")
-    async def get_maintenance(maintenance_id: str) -> JSONResponse:
-        with core.reading() as state:
-            rendered = _find(state, maintenance_id, maintenance=True)
-            return JSONResponse(
-                {"status_page_maintenance": objects.maintenance(rendered)}
-            )
+    _incident_routes(router, core, "incident", objects.incident, maintenance=False)
+    _incident_routes(router, core, "maintenance", objects.maintenance, maintenance=True)
 
     @router.get("/status_pages/{page_id}/components/{component_id}/availability")
     async def get_availability(
@@ -92,6 +61,33 @@ def incidentio_router(core: EmulatorCore) -> APIRouter:
         )
 
     return router
+
+
+def _incident_routes(
+    router: APIRouter,
+    core: EmulatorCore,
+    kind: str,
+    render: Callable[[JsonObject], JsonObject],
+    maintenance: bool,
+) -> None:
+    """A page's list of status-page incidents (or maintenances), and one by id."""
+    field = f"status_page_{kind}"
+
+    @router.get(f"/{field}s")
+    async def list_of_page(
+        status_page_id: str,
+        page_size: PageSize = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> JSONResponse:
+        with core.reading() as state:
+            found = _rendered(state.page(status_page_id), render, maintenance)
+        return _page_of(f"{field}s", found, page_size, after)
+
+    @router.get(f"/{field}s/{{{kind}_id}}")
+    async def one(request: Request) -> JSONResponse:
+        with core.reading() as state:
+            rendered = _find(state, request.path_params[f"{kind}_id"], maintenance)
+            return JSONResponse({field: render(rendered)})
 
 
 def _rendered(

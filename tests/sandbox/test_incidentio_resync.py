@@ -5,12 +5,11 @@ within the shared budget, and a failing incident.io page deletes nothing of any 
 """
 
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from port_ocean.integration_testing import IntegrationTestHarness, ResyncResult
+from port_ocean.integration_testing import ResyncResult
 
 from sandbox.expected import expected_identifiers
 from sandbox.statuspage.config import (
@@ -23,7 +22,6 @@ from sandbox.statuspage.config import (
     RateLimitConfig,
 )
 from sandbox.statuspage.server import StatuspageEmulator
-from tests.support import integration_harness
 from tests.webhook_processors.support import captured_logs
 
 SAMPLE_PAGE = "8m2l51279rpl"
@@ -63,47 +61,26 @@ def in_port(emulator: StatuspageEmulator) -> list[dict[str, str]]:
     ] + STALE
 
 
-@asynccontextmanager
-async def four_vendors(
-    emulator: StatuspageEmulator,
-    mapping: dict[str, Any],
-    blueprints: dict[str, dict[str, Any]],
-    **config: Any,
-) -> AsyncIterator[IntegrationTestHarness]:
-    host = emulator.base_url
-    harness = integration_harness(
-        mapping,
-        blueprints,
-        {
-            "statuspage_api_key": DEFAULT_API_KEY,
-            "statuspage_host": host,
-            "rate_limit_requests": 1000,
-            "onlineornot_api_key": DEFAULT_ONLINEORNOT_API_KEY,
-            "onlineornot_host": host,
-            "pingpong_api_key": DEFAULT_PINGPONG_API_KEY,
-            "pingpong_host": host,
-            "incidentio_api_key": DEFAULT_INCIDENTIO_API_KEY,
-            "incidentio_host": host,
-            "request_timeout_seconds": 5,
-            **config,
-        },
-        in_port(emulator),
-    )
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.shutdown()
-
-
 async def resync(
-    emulator: StatuspageEmulator,
-    mapping: dict[str, Any],
-    blueprints: dict[str, dict[str, Any]],
-    **config: Any,
+    run_harness: Any, emulator: StatuspageEmulator, **config: Any
 ) -> tuple[ResyncResult, list[str]]:
+    """One resync of the four vendors through Ocean's harness, with the shipped mapping."""
+    host = emulator.base_url
     with captured_logs() as lines:
-        async with four_vendors(emulator, mapping, blueprints, **config) as harness:
+        async with run_harness(
+            host=host,
+            port_entities=in_port(emulator),
+            statuspage_api_key=DEFAULT_API_KEY,
+            rate_limit_requests=1000,
+            onlineornot_api_key=DEFAULT_ONLINEORNOT_API_KEY,
+            onlineornot_host=host,
+            pingpong_api_key=DEFAULT_PINGPONG_API_KEY,
+            pingpong_host=host,
+            incidentio_api_key=DEFAULT_INCIDENTIO_API_KEY,
+            incidentio_host=host,
+            request_timeout_seconds=5,
+            **config,
+        ) as harness:
             result = await harness.trigger_resync()
     assert not any(key in line for key in KEYS for line in lines)
     assert not any(key in str(error) for key in KEYS for error in result.errors)
@@ -125,14 +102,11 @@ def incidentio_requests(emulator: StatuspageEmulator) -> Counter[str]:
 
 
 async def test_four_vendors_land_in_the_five_blueprints_and_incident_io_costs_what_it_says(
-    emulator: StatuspageEmulator,
-    shipped_mapping: dict[str, Any],
-    shipped_blueprints: dict[str, dict[str, Any]],
+    emulator: StatuspageEmulator, run_harness: Any
 ) -> None:
     result, _ = await resync(
+        run_harness,
         emulator,
-        shipped_mapping,
-        shipped_blueprints,
         component_uptime=True,
         component_uptime_requests_per_resync=3,
     )
@@ -162,15 +136,13 @@ async def test_four_vendors_land_in_the_five_blueprints_and_incident_io_costs_wh
 
 
 async def test_a_failing_incident_io_page_deletes_nothing_of_any_vendor(
-    emulator: StatuspageEmulator,
-    shipped_mapping: dict[str, Any],
-    shipped_blueprints: dict[str, dict[str, Any]],
+    emulator: StatuspageEmulator, run_harness: Any
 ) -> None:
     emulator.inject_fault(
         f"/v2/status_page_structures/{SAMPLE_PAGE}", "status", status=403, count=1000
     )
 
-    result, lines = await resync(emulator, shipped_mapping, shipped_blueprints)
+    result, lines = await resync(run_harness, emulator)
 
     assert result.deleted_entities == []
     failing = f"incidentio page incidentio-{SAMPLE_PAGE}"

@@ -24,6 +24,7 @@ from sandbox.statuspage import (
     StatuspageEmulator,
 )
 from sandbox.statuspage.core import EmulatorCore
+from sandbox.statuspage.model import Impact, JsonObject
 from tests.support import FakeClock, ocean_context, reads_of, settings_of
 from tests.webhook_processors.support import captured_logs
 from vendors.incidentio import PAGE_SIZE, IncidentIoVendor
@@ -126,6 +127,14 @@ def member_components(emulator: EmulatorCore, page_id: str) -> list[str]:
     with emulator.reading() as state:
         components = state.page(page_id).components.values()
         return [c["id"] for c in components if not c["group"]]
+
+
+def open_incident(emulator: EmulatorCore, impact: Impact) -> tuple[str, JsonObject]:
+    """An incident opened on the sample page's first component: the component, the incident."""
+    component = member_components(emulator, SAMPLE_PAGE)[0]
+    return component, emulator.add_incident(
+        SAMPLE_PAGE, impact=impact, component_ids=(component,)
+    )
 
 
 async def test_lists_are_read_250_a_page_each_after_the_last_id_read(
@@ -245,10 +254,7 @@ async def test_groups_and_sub_pages_are_the_page_s_component_groups_and_relate_i
 async def test_incidents_and_maintenance_in_statuspage_s_words(
     emulator: StatuspageEmulator, vendor: IncidentIoVendor
 ) -> None:
-    component = member_components(emulator, SAMPLE_PAGE)[0]
-    opened = emulator.add_incident(
-        SAMPLE_PAGE, impact="major", component_ids=(component,)
-    )
+    component, opened = open_incident(emulator, "major")
     emulator.add_incident_update(SAMPLE_PAGE, opened["id"], "resolved")
     running = emulator.add_incident(
         SAMPLE_PAGE, status="in_progress", component_ids=(component,)
@@ -381,10 +387,7 @@ async def test_an_account_without_availability_turns_uptime_off_with_one_log_lin
 async def test_one_page_incident_and_component_by_id(
     emulator: StatuspageEmulator, vendor: IncidentIoVendor
 ) -> None:
-    component = member_components(emulator, SAMPLE_PAGE)[0]
-    opened = emulator.add_incident(
-        SAMPLE_PAGE, impact="critical", component_ids=(component,)
-    )
+    component, opened = open_incident(emulator, "critical")
     planned = emulator.add_incident(SAMPLE_PAGE, status="scheduled")
     other_page = next(p for p in emulator.state.pages if p != SAMPLE_PAGE)
 

@@ -19,23 +19,9 @@ from urllib.parse import quote
 
 from loguru import logger
 
-from client import (
-    ApiClient,
-    Dialect,
-    Item,
-    VendorApiError,
-    VendorNotFoundError,
-    paginate,
-)
+from client import Dialect, Item, VendorApiError, VendorNotFoundError, paginate
 from core.kinds import PageList
-from core.settings import (
-    RateLimit,
-    Setting,
-    VendorSettings,
-    api_host,
-    id_list,
-    secret_key,
-)
+from core.settings import RateLimit, Setting, api_host, id_list, secret_key
 from vendors.contract import Reads, Vendor, objects, text
 from vendors.incidentio import normalise
 from vendors.incidentio.normalise import IDS, PROVIDER, ComponentStatuses
@@ -83,17 +69,9 @@ class IncidentIoVendor(Vendor):
         rate_limit_statuses=frozenset({429}),
     )
     reads_uptime = True
-
-    def __init__(
-        self,
-        settings: VendorSettings,
-        api: ApiClient,
-        public_api: ApiClient | None = None,
-    ) -> None:
-        super().__init__(settings, api, public_api)
-        # Component availability is in the newer API only: once the account answers 404,
-        # uptime is not asked again for as long as this runs.
-        self._availability_missing = False
+    # Component availability is in incident.io's newer API only: once the account answers
+    # 404, it is not asked again for as long as this vendor runs (set on the instance).
+    _availability_missing = False
 
     async def pages(self) -> list[Item]:
         return [
@@ -119,6 +97,8 @@ class IncidentIoVendor(Vendor):
                 yield groups
 
     async def components(self, page_id: str, reads: Reads) -> AsyncIterator[list[Item]]:
+        """The page's structure, its groups and sub-pages flagged `group`, its components
+        with the status the page's incidents (as this sync read them) give them."""
         placed = await self._placed(
             page_id, reads.page_list(PageList.INCIDENTS, page_id)
         )
@@ -142,7 +122,7 @@ class IncidentIoVendor(Vendor):
 
     async def incident(self, page_id: str, incident_id: str) -> Item:
         """An incident, or else a maintenance, by id, if it is on the page."""
-        segment = quote(self.vendor_id(incident_id), safe="")
+        segment = self._segment(incident_id)
         try:
             raw = await self._object(
                 f"/status_page_incidents/{segment}", "status_page_incident"
@@ -168,7 +148,7 @@ class IncidentIoVendor(Vendor):
         if self._availability_missing:
             return None
         path = (
-            f"/status_pages/{quote(self.vendor_id(page_id), safe='')}/components/"
+            f"/status_pages/{self._segment(page_id)}/components/"
             f"{quote(self._component_id(page_id, component_id), safe='')}/availability"
         )
         end = datetime.now(UTC)
@@ -199,6 +179,10 @@ class IncidentIoVendor(Vendor):
             and component.get("showcase") is not False
         )
 
+    def _segment(self, port_id: str) -> str:
+        """The vendor's id in one of Port's identifiers, as one path segment."""
+        return quote(self.vendor_id(port_id), safe="")
+
     def _component_id(self, page_id: str, component_id: str) -> str:
         """incident.io's own id of a component placed on the page."""
         prefix = normalise.placement_id(page_id, "")
@@ -213,8 +197,7 @@ class IncidentIoVendor(Vendor):
     ) -> list[Item]:
         """The page's structure placed (normalise.structure), each component with the status
         `incidents` give it."""
-        segment = quote(self.vendor_id(page_id), safe="")
-        path = f"/status_page_structures/{segment}"
+        path = f"/status_page_structures/{self._segment(page_id)}"
         structure = await self._object(path, "current_structure")
         items = structure.get("items")
         if not isinstance(items, list):
