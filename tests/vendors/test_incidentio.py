@@ -17,6 +17,7 @@ import pytest
 from client import ApiClient, Item, VendorApiError, VendorAuthError, VendorNotFoundError
 from core.kinds import PageList
 from core.rate_limiter import SlidingWindowRateLimiter
+from core.settings import RateLimit
 from sandbox.statuspage import (
     DataConfig,
     EmulatorConfig,
@@ -25,6 +26,7 @@ from sandbox.statuspage import (
 )
 from sandbox.statuspage.core import EmulatorCore
 from sandbox.statuspage.model import Impact, JsonObject
+from sync.catalog import select_pages
 from tests.support import FakeClock, ocean_context, reads_of, settings_of
 from tests.webhook_processors.support import captured_logs
 from vendors.incidentio import PAGE_SIZE, IncidentIoVendor
@@ -408,3 +410,31 @@ async def test_one_page_incident_and_component_by_id(
         await vendor.incident(PAGE, "incidentio-nope")
     with pytest.raises(VendorNotFoundError):
         await vendor.component(PAGE, f"{PAGE}-nope")
+
+
+@pytest.mark.parametrize("value", ['["a", "b"]', "a, b", ["a", "b"]])
+def test_status_page_ids_are_a_json_array_or_a_comma_list(value: Any) -> None:
+    settings = settings_of(
+        {"incidentio_api_key": KEY, "incidentio_status_page_ids": value}
+    ).vendor("incidentio")
+
+    assert settings is not None
+    assert settings.page_ids == ("a", "b")
+
+
+async def test_unset_every_page_is_synced_and_set_only_those_named(
+    emulator: StatuspageEmulator, vendor_on: VendorOn
+) -> None:
+    every_page = vendor_on(emulator)
+    chosen = vendor_on(emulator, incidentio_status_page_ids=f"{SAMPLE_PAGE},gone")
+
+    all_pages, none_missing = select_pages(every_page, await every_page.pages())
+    some_pages, missing = select_pages(chosen, await chosen.pages())
+
+    assert {p["id"] for p in all_pages} == {
+        f"incidentio-{page_id}" for page_id in emulator.state.pages
+    }
+    assert none_missing == []
+    assert [p["id"] for p in some_pages] == [PAGE]
+    assert missing == ["gone"]
+    assert every_page.settings.rate_limit == RateLimit(1_200, 60)
