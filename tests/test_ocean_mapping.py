@@ -53,5 +53,5 @@ def test_a_pattern_that_does_not_compile_is_left_for_ocean_to_report(
         ocean_sync.JQEntityProcessorSync._compile(".status")
 
     # The others are compiled all the same; the broken one is not, and nothing raised.
-    assert ocean_sync._COMPILED_PATTERNS == compiled
+    assert compiled == ocean_sync._COMPILED_PATTERNS
     assert not any("][" in key for key in compiled)
