@@ -63,6 +63,9 @@ class PortFaults:
                 return fault
         return None
 
+    def clear(self) -> None:
+        self._faults.clear()
+
 
 def blueprint_searched(query: JsonObject) -> str | None:
     """The blueprint a search query asks for with `$blueprint =`, at any depth."""

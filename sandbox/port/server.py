@@ -106,6 +106,9 @@ class PortStub:
         of `blueprint` only when given (sandbox/port/faults.py)."""
         self.state.inject_fault(PortFault(route, status, blueprint, times))
 
+    def clear_faults(self) -> None:
+        self.state.clear_faults()
+
     def request_resync(self, integration: str) -> JsonObject:
         return self.state.request_resync(integration)
 

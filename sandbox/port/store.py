@@ -122,6 +122,10 @@ class PortState:
         if fault is not None:
             raise fault.error()
 
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._data.faults.clear()
+
     # Authentication and runs
 
     def issue_token(self) -> JsonObject:
