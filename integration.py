@@ -133,20 +133,26 @@ class StatuspageIntegration(BaseIntegration):
         return advanced
 
     async def sync_incremental(self, *args: Any, **kwargs: Any) -> None:
+        self.sync_outcome.running += 1
         try:
             await super().sync_incremental(*args, **kwargs)
         except Exception as error:
             self.sync_outcome.record_crash(error, incremental=True)
             raise
+        finally:
+            self.sync_outcome.running -= 1
         # Its kinds' failures are recorded already; Ocean returns nothing either way.
         self.sync_outcome.record_sync(True, incremental=True)
 
     async def sync_raw_all(self, *args: Any, **kwargs: Any) -> bool:
+        self.sync_outcome.running += 1
         try:
             succeeded: bool | None = await super().sync_raw_all(*args, **kwargs)
         except Exception as error:
             self.sync_outcome.record_crash(error)
             raise
+        finally:
+            self.sync_outcome.running -= 1
         # Ocean returns None (not False) for a resync that was aborted from outside.
         self.sync_outcome.record_sync(succeeded is True)
         return bool(succeeded)

@@ -28,6 +28,8 @@ class SyncOutcome:
     # Each distinct failure, with where it happened: one refused key fails every kind, and is
     # told once.
     failures: dict[str, list[str]] = field(default_factory=dict)
+    # How many syncs are running now (a signal that comes then interrupts one).
+    running: int = 0
 
     def record_kind(self, kind: str, errors: list[Exception]) -> None:
         for error in errors:
