@@ -50,7 +50,11 @@ def _resync_of(kind: Kind) -> Callable[[str], AsyncIterator[list[Item]]]:
     async def resync(kind_name: str) -> AsyncIterator[list[Item]]:
         app = current_runtime()
         sync = Resync(
-            app.vendors, _this_syncs_memo(), app.known_pages, app.uptime_rotation
+            app.vendors,
+            _this_syncs_memo(),
+            app.known_pages,
+            app.uptime_rotation,
+            app.synced_objects,
         )
         async for batch in sync.kind(kind):
             yield batch

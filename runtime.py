@@ -1,7 +1,7 @@
 """What one running integration holds: its settings, read once, the vendors built from them on
 first use (each with its own client and rate limiter), and what outlives one sync: the pages'
-last known status, where the component-uptime rotation stands, and the live events' routes and
-pending triggers.
+last known status, what this app has synced, where the component-uptime rotation stands, and the
+live events' routes and pending triggers.
 
 The runtime hangs off Ocean's integration object (integration.py builds it), so every handler
 of one app shares it and nothing lives in a module global. Only the entry points (main.py's
@@ -21,7 +21,7 @@ from client import ApiClient, PublicInternetOnly, RetryPolicy
 from core.rate_limiter import SlidingWindowRateLimiter
 from core.settings import Config, Settings, read_settings
 from live_events.trust import Installation, LiveEvents
-from sync.catalog import KnownPages
+from sync.catalog import KnownPages, SyncedObjects
 from sync.uptime import UptimeRotation
 from vendors import VENDORS
 from vendors.contract import Vendor
@@ -32,6 +32,7 @@ class Runtime:
         self.settings = settings
         self.installation = installation
         self.known_pages = KnownPages()
+        self.synced_objects = SyncedObjects()
         self.uptime_rotation = UptimeRotation()
 
     @classmethod
