@@ -53,7 +53,11 @@ def _resync_of(kind: Kind) -> Callable[[str], AsyncIterator[list[Item]]]:
             compile_for_workers(event.resource_config)
         app = current_runtime()
         sync = Resync(
-            app.vendors, _this_syncs_memo(), app.known_pages, app.uptime_rotation
+            app.vendors,
+            _this_syncs_memo(),
+            app.known_pages,
+            app.uptime_rotation,
+            app.synced_objects,
         )
         async for batch in sync.kind(kind):
             yield batch

@@ -94,6 +94,8 @@ def _vendor_config(sandbox: Sandbox) -> dict[str, str]:
     if sandbox.api_key is not None:
         config["STATUSPAGE_API_KEY"] = sandbox.api_key
         config["STATUSPAGE_HOST"] = sandbox.statuspage_url
+        # The emulator serves the pages' public status on 127.0.0.1, over http.
+        config["ALLOW_PRIVATE_STATUS_URLS"] = "true"
     if sandbox.onlineornot_api_key is not None:
         config["ONLINEORNOT_API_KEY"] = sandbox.onlineornot_api_key
         config["ONLINEORNOT_HOST"] = sandbox.statuspage_url

@@ -30,7 +30,7 @@ same changes again.
 
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from loguru import logger
@@ -38,7 +38,7 @@ from port_ocean.utils.async_iterators import stream_async_iterators_tasks
 
 from client import Item, VendorError
 from core.kinds import Kind, PageList
-from sync.catalog import KnownPages, items_of, select_pages
+from sync.catalog import KnownPages, SyncedObjects, items_of, select_pages
 from sync.fetch_memo import PAGES_AHEAD, FetchMemo
 from sync.page_status import PageStatus
 from sync.page_statuses import Resolved, page_statuses
@@ -72,6 +72,7 @@ class Resync:
     memo: FetchMemo
     known_pages: KnownPages
     uptime_rotation: UptimeRotation
+    synced_objects: SyncedObjects = field(default_factory=SyncedObjects)
 
     async def kind(self, kind: Kind) -> AsyncIterator[list[Item]]:
         """Every batch the kind yields, from every vendor; raises ResyncIncompleteError
@@ -91,7 +92,7 @@ class Resync:
         self, kind: Kind, vendor: Vendor, failures: "_Failures"
     ) -> AsyncIterator[list[Item]]:
         known = self.known_pages
-        pages = await self._selected_pages(vendor, failures)
+        pages, _ = await self._selected_pages(vendor, failures)
         statuses = await page_statuses(vendor, self.memo, pages, known.clock)
         synced = []
         for page in pages:
@@ -112,8 +113,10 @@ class Resync:
         """The kind's items in the vendor's selected pages, each page's `which` list read
         while Ocean maps the page before."""
         enrich = self._with_uptimes if which is PageList.COMPONENTS else None
-        pages = [p["id"] for p in await self._selected_pages(vendor, failures)]
+        selected, whole = await self._selected_pages(vendor, failures)
+        pages = [p["id"] for p in selected]
         total = synced_pages = responses = 0
+        ids: set[str] = set()
         gathered: list[Item] = []
         # Ocean's examples come from a kind's first items: the vendor's first batch is whole.
         narrow: Narrow = _whole
@@ -127,6 +130,7 @@ class Resync:
                         listed = await enrich(vendor, page_id, listed)
                     batch = items_of(kind, listed)
                     total += len(batch)
+                    ids.update(item["id"] for item in batch)
                     gathered += batch
                     responses += 1
                     if responses == RESPONSES_PER_BATCH and gathered:
@@ -138,6 +142,9 @@ class Resync:
                 failures.add(f"{vendor.provider} page {page_id}", error)
         if gathered:
             yield narrow(gathered)
+        if kind.family is not None and kind.nested is None:
+            whole = whole and synced_pages == len(pages) and not self.memo.incremental
+            self.synced_objects.synced(vendor.provider, kind.family, ids, resync=whole)
         logger.info(
             f"{kind.name}: synced {total} item(s) from {synced_pages} "
             f"{vendor.provider} page(s){_since(self.memo)}"
@@ -158,15 +165,18 @@ class Resync:
 
     async def _selected_pages(
         self, vendor: Vendor, failures: "_Failures"
-    ) -> list[Item]:
+    ) -> tuple[list[Item], bool]:
+        """The vendor's pages its settings select, and whether that is all of them (the
+        page list read, no configured page missing)."""
         try:
             pages = await self.memo.pages(vendor)
         except VendorError as error:
             failures.add(f"{vendor.provider}: listing its pages", error)
-            return []
+            return [], False
         selected, missing = select_pages(vendor, pages)
         failures.missing_pages(vendor, missing)
-        return selected
+        self.known_pages.listed(vendor.provider, [page["id"] for page in selected])
+        return selected, not missing
 
     async def _with_uptimes(
         self, vendor: Vendor, page_id: str, components: list[Item]

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Self
 
 from sandbox.port.app import create_app
+from sandbox.port.faults import FaultRoute, PortFault
 from sandbox.port.model import JsonObject
 from sandbox.port.store import PortState
 from sandbox.serving import LoopbackServer
@@ -93,6 +94,20 @@ class PortStub:
 
     def reset(self) -> None:
         self.state.reset()
+
+    def inject_fault(
+        self,
+        route: FaultRoute,
+        status: int,
+        blueprint: str | None = None,
+        times: int | None = None,
+    ) -> None:
+        """Port answers `status` to the next `times` calls of `route` (for ever when None),
+        of `blueprint` only when given (sandbox/port/faults.py)."""
+        self.state.inject_fault(PortFault(route, status, blueprint, times))
+
+    def clear_faults(self) -> None:
+        self.state.clear_faults()
 
     def request_resync(self, integration: str) -> JsonObject:
         return self.state.request_resync(integration)

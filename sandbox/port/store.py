@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sandbox.port.catalog import Catalog, UpsertOptions, UpsertOutcome, not_found
+from sandbox.port.faults import FaultRoute, PortFault, PortFaults
 from sandbox.port.model import (
     JsonObject,
     PortApiError,
@@ -74,6 +75,7 @@ class _Data:
     migrations: dict[str, JsonObject] = field(default_factory=dict)
     # Incremental-sync cursors by (integration, kind, index of the mapping's resource).
     cursors: dict[tuple[str, str, int], JsonObject] = field(default_factory=dict)
+    faults: PortFaults = field(default_factory=PortFaults)
 
 
 def _base64url(raw: bytes) -> str:
@@ -106,6 +108,23 @@ class PortState:
         """Forget everything, tokens included: a running integration re-authenticates."""
         with self._lock:
             self._data = _Data(feature_flags=list(self._default_feature_flags))
+
+    # Faults
+
+    def inject_fault(self, fault: PortFault) -> None:
+        with self._lock:
+            self._data.faults.arm(fault)
+
+    def raise_fault(self, route: FaultRoute, blueprint: str | None) -> None:
+        """Raises the error of the fault armed for this call, if any."""
+        with self._lock:
+            fault = self._data.faults.take(route, blueprint)
+        if fault is not None:
+            raise fault.error()
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._data.faults.clear()
 
     # Authentication and runs
 

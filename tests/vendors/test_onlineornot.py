@@ -5,6 +5,7 @@ message, `result_info` paging, 429 with Retry-After, and what a resync costs in 
 import itertools
 import math
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -33,6 +34,7 @@ from tests.support import (
     settings_of,
 )
 from tests.webhook_processors.support import captured_logs
+from vendors.contract import PortReadError
 from vendors.onlineornot import PAGE_SIZE, OnlineOrNotVendor
 
 KEY = "oon-live-very-secret-token"
@@ -400,12 +402,46 @@ async def test_an_incident_detail_that_fails_fails_the_page_s_incidents(
 ) -> None:
     account = FakeOnlineOrNot.generate(incidents=3)
 
-    def refuse_one(request: httpx.Request) -> httpx.Response | None:
+    def fail_one(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path.endswith("/incidents/p1-i1"):
+            return onlineornot_error(400, "Bad request")
+        return None
+
+    account.serve(api, gate=fail_one)
+
+    with pytest.raises(VendorApiError):
+        await collect(vendor.incidents("onlineornot-p1", reads_of(vendor)))
+
+
+async def test_an_incident_detail_answering_404_fails_only_itself(
+    vendor: OnlineOrNotVendor, api: respx.MockRouter
+) -> None:
+    account = FakeOnlineOrNot.generate(incidents=3)
+
+    def vanish_one(request: httpx.Request) -> httpx.Response | None:
         if request.url.path.endswith("/incidents/p1-i1"):
             return onlineornot_error(404, "Not found")
         return None
 
-    account.serve(api, gate=refuse_one)
+    account.serve(api, gate=vanish_one)
 
-    with pytest.raises(VendorNotFoundError):
+    # An incremental sync deletes nothing: the incident is only skipped, and named.
+    with captured_logs() as lines:
+        since = datetime(2000, 1, 1, tzinfo=UTC)
+        changed = await collect(
+            vendor.incidents("onlineornot-p1", reads_of(vendor, since))
+        )
+    # A full resync must keep it as Port holds it; without Port to read (as here), the
+    # page's incidents fail, so that Ocean deletes nothing.
+    with pytest.raises(PortReadError, match="onlineornot-p1-i1"):
         await collect(vendor.incidents("onlineornot-p1", reads_of(vendor)))
+
+    assert [incident["id"] for batch in changed for incident in batch] == [
+        "onlineornot-p1-i0",
+        "onlineornot-p1-i2",
+    ]
+    assert any(
+        "incident onlineornot-p1-i1 is listed but answered 404" in line
+        and "skipped in this incremental sync" in line
+        for line in lines
+    )
