@@ -21,6 +21,7 @@ ID_PREFIXES: Final = {
     "statuspage": "",
     "onlineornot": "onlineornot-",
     "pingpong": "pingpong-",
+    "incidentio": "incidentio-",
 }
 Identifiers = dict[str, set[str]]
 
@@ -31,14 +32,15 @@ def expected_identifiers(
     """Identifiers per blueprint: every page, group, member component (the default mapping
     skips the groups' own component entries; OnlineOrNot and PingPong do not list them),
     incident and incident update, once per vendor; for PingPong, of its one page, with its
-    ongoing incidents and its maintenance (which has no updates)."""
+    ongoing incidents and its maintenance (which has no updates); for incident.io, each
+    component as placed on its page."""
     expected: Identifiers = {blueprint: set() for blueprint in BLUEPRINTS}
+    served_as = {
+        "pingpong": _pingpong_identifiers,
+        "incidentio": _incidentio_identifiers,
+    }
     for vendor in vendors:
-        served = (
-            _pingpong_identifiers(emulator)
-            if vendor == "pingpong"
-            else _emulated_identifiers(emulator)
-        )
+        served = served_as.get(vendor, _emulated_identifiers)(emulator)
         for blueprint, identifiers in served.items():
             expected[blueprint].update(
                 f"{ID_PREFIXES[vendor]}{identifier}" for identifier in identifiers
@@ -76,6 +78,19 @@ def _emulated_identifiers(emulator: EmulatorCore) -> Identifiers:
     with emulator.reading() as state:
         pages = list(state.pages.values())
         return _identifiers(pages, {p.page_id for p in pages}, lambda _: True)
+
+
+def _incidentio_identifiers(emulator: EmulatorCore) -> Identifiers:
+    """As the Statuspage dialect serves them, but components by placement: `<page>-<id>`."""
+    expected = _emulated_identifiers(emulator)
+    with emulator.reading() as state:
+        expected["statuspageComponent"] = {
+            f"{page.page_id}-{component_id}"
+            for page in state.pages.values()
+            for component_id, component in page.components.items()
+            if not component.get("group")
+        }
+    return expected
 
 
 def _pingpong_identifiers(emulator: EmulatorCore) -> Identifiers:

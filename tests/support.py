@@ -87,7 +87,7 @@ def most_in_any_window(stamps: list[float], window: float) -> int:
     )
 
 
-class _Recording(RecordingTransport):
+class _RecordingTransport(RecordingTransport):
     """Ocean's recording transport, whose connections close with it."""
 
     async def aclose(self) -> None:
@@ -95,7 +95,9 @@ class _Recording(RecordingTransport):
 
 
 class _Harness(IntegrationTestHarness):
-    """Ocean's harness, closing its connections to the vendors as it shuts down."""
+    """Ocean's test harness, which also closes the connections its transport opened: left to
+    the garbage collector, each warns (ResourceWarning), which fails whatever test runs then.
+    """
 
     async def shutdown(self) -> None:
         await super().shutdown()
@@ -113,21 +115,24 @@ def integration_harness(
     """Ocean's test harness around this integration, Port mocked in-process; `config` is the
     integration's settings, `ocean_settings` Ocean's own (event_listener, base_url, ...);
     `incremental` sets `incrementalSyncEnabled`, which registers the incremental handlers.
-    """
+
+    Pages' public status is read wherever it is (`allowPrivateStatusUrls`, unless `config`
+    says otherwise): tests serve it on 127.0.0.1, or on hosts respx answers and DNS does not
+    know. The fault matrix tests the setting off."""
     return _Harness(
         integration_path=str(ROOT),
         port_mapping_config=mapping,
         # The harness puts this transport under every OceanAsyncClient, ours included. It
         # sends for real, so the test's respx routes (or a local server) answer, and our
         # limiter, retries and deadlines, which sit above the transport, are exercised.
-        third_party_transport=_Recording(),
+        third_party_transport=_RecordingTransport(),
         port_blueprints=blueprints,
         port_search_entities_response=port_entities or [],
         config_overrides={
             "integration": {
                 "identifier": "statuspage-test",
                 "type": "statuspage",
-                "config": config,
+                "config": {"allow_private_status_urls": True, **config},
                 "incremental_sync_enabled": incremental,
             },
             **ocean_settings,

@@ -21,6 +21,7 @@ from tests.support import (
     pages_of,
     sent,
 )
+from tests.webhook_processors.support import captured_logs
 
 # An entity Port holds from an earlier sync that Statuspage no longer has: a healthy resync deletes
 # it, a failed one must not.
@@ -126,6 +127,33 @@ async def test_incident_updates_carry_their_page_id(
     assert pages == page_of_update
     # Without the incident kind in the mapping, the updates fetch the incidents themselves.
     assert len(sent(harness)) == 3
+
+
+async def test_ocean_maps_three_responses_a_batch_across_pages_not_one_per_request(
+    emulate: Emulate, run_harness: Any, shipped_mapping: dict[str, Any]
+) -> None:
+    # Two pages of 450 incidents (5 requests each, the last of 50), with 2,700 updates.
+    served = emulate(pages=2, groups=1, components=2, incidents=450, updates=3)
+    mapping = only_kinds(shipped_mapping, "incident", "incident_update")
+
+    with captured_logs() as lines:
+        async with run_harness(host=served.base_url, mapping=mapping) as harness:
+            result = await harness.trigger_resync()
+
+    assert result.errors == []
+    assert by_blueprint(result.upserted_entities) == {
+        "statuspageIncident": 900,
+        "statuspageIncidentUpdate": 2700,
+    }
+    # Ocean starts a pool of workers for each batch it maps: each kind's ten responses come
+    # in four batches, one of them spanning both pages, not in ten.
+    batches = [
+        int(size)
+        for line in lines
+        for size in re.findall(r"Parsing (\d+) raw results into entities", line)
+    ]
+    assert batches == [300, 250, 300, 50, 900, 750, 900, 150]
+    assert len(api_calls(harness)) == 1 + 2 * 5
 
 
 async def test_page_kind_yields_what_statuspage_yields_from_one_page_list(

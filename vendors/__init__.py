@@ -1,6 +1,7 @@
 """The status-page vendors this integration reads, one registration line each."""
 
 from vendors.contract import Vendor
+from vendors.incidentio import IncidentIoVendor
 from vendors.onlineornot import OnlineOrNotVendor
 from vendors.pingpong import PingPongVendor
 from vendors.statuspage import StatuspageVendor
@@ -9,4 +10,5 @@ VENDORS: tuple[type[Vendor], ...] = (
     StatuspageVendor,
     OnlineOrNotVendor,
     PingPongVendor,
+    IncidentIoVendor,
 )

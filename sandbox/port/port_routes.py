@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from sandbox.port.catalog import UpsertOptions
 from sandbox.port.dependencies import Datasource, RunId, State, authenticated_run
+from sandbox.port.faults import blueprint_searched
 from sandbox.port.model import JsonObject, PortApiError, parse_port_time
 
 JsonBody = Annotated[JsonObject, Body()]
@@ -180,6 +181,7 @@ async def upsert_entity(
     options: Options,
     body: JsonBody,
 ) -> JsonObject:
+    state.raise_fault("upsert", blueprint)
     outcome = state.upsert_entity(blueprint, body, options, datasource)
     return {"ok": True, "entity": outcome.entity}
 
@@ -192,6 +194,7 @@ async def upsert_entities_bulk(
     options: Options,
     body: JsonBody,
 ) -> JSONResponse:
+    state.raise_fault("upsert", blueprint)
     answer = state.upsert_entities_bulk(
         blueprint, body.get("entities", []), options, datasource
     )
@@ -234,4 +237,5 @@ async def search_entities(
     body: JsonBody,
     include: Annotated[list[str] | None, Query()] = None,
 ) -> JsonObject:
+    state.raise_fault("search", blueprint_searched(body))
     return {"ok": True, "entities": state.search_entities(body, include or [])}

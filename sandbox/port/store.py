@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sandbox.port.catalog import Catalog, UpsertOptions, UpsertOutcome, not_found
+from sandbox.port.faults import FaultRoute, PortFault, PortFaults
 from sandbox.port.model import (
     JsonObject,
     PortApiError,
@@ -45,6 +46,7 @@ class _Data:
     resync_states: list[JsonObject] = field(default_factory=list)
     # Incremental-sync cursors by (integration, kind, index of the mapping's resource).
     cursors: dict[tuple[str, str, int], JsonObject] = field(default_factory=dict)
+    faults: PortFaults = field(default_factory=PortFaults)
 
 
 def _base64url(raw: bytes) -> str:
@@ -75,6 +77,31 @@ class PortState:
         """Forget everything, tokens included: a running integration re-authenticates."""
         with self._lock:
             self._data = _Data()
+
+    # Faults
+
+    def inject_fault(
+        self,
+        route: FaultRoute,
+        status: int,
+        blueprint: str | None = None,
+        times: int | None = None,
+    ) -> None:
+        """Port answers `status` to the next `times` calls of `route` (for ever when None),
+        of `blueprint` only when given (sandbox/port/faults.py)."""
+        with self._lock:
+            self._data.faults.arm(PortFault(route, status, blueprint, times))
+
+    def raise_fault(self, route: FaultRoute, blueprint: str | None) -> None:
+        """Raises the error of the fault armed for this call, if any."""
+        with self._lock:
+            fault = self._data.faults.take(route, blueprint)
+        if fault is not None:
+            raise fault.error()
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._data.faults.clear()
 
     # Authentication and runs
 

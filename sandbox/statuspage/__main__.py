@@ -5,7 +5,8 @@
 Prints exactly one line, `READY <base_url>`, to stdout once it is listening;
 clients then call `<base_url>/v1/pages...` (Statuspage, `Authorization: OAuth KEY`),
 `<base_url>/v1/status_pages...` (OnlineOrNot, `Authorization: Bearer KEY`) or
-`<base_url>/rest/v1/...` (PingPong, `Authorization: Token KEY`). Logs go to stderr.
+`<base_url>/rest/v1/...` (PingPong, `Authorization: Token KEY`) or `<base_url>/v2/...`
+(incident.io, `Authorization: Bearer KEY`). Logs go to stderr.
 """
 
 import argparse

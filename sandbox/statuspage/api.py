@@ -217,10 +217,12 @@ def public_router(core: EmulatorCore) -> APIRouter:
 
 
 def rendered_page(page: PageState, origin: str) -> JsonObject:
-    """The page as the API shows it: a public page's `url` is its status page here."""
+    """The page as the API shows it: a public page's `url` is its status page here, unless
+    it was set elsewhere."""
     if page.private:
         return {**page.page, "viewers_must_be_team_members": True}
-    return {**page.page, "url": f"{origin}{PUBLIC_PREFIX}/{_subdomain(page)}"}
+    url = page.url or f"{origin}{PUBLIC_PREFIX}/{_subdomain(page)}"
+    return {**page.page, "url": url}
 
 
 def _subdomain(page: PageState) -> str:

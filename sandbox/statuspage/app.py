@@ -1,5 +1,6 @@
 """Assembles the emulator's ASGI app: the API routes of every dialect (Statuspage's,
-OnlineOrNot's and PingPong's, over one data set), control routes, the gate."""
+OnlineOrNot's, PingPong's and incident.io's, over one data set), control routes, the gate.
+"""
 
 from fastapi import FastAPI
 
@@ -8,6 +9,7 @@ from .control import control_router
 from .core import EmulatorCore
 from .errors import install_error_handlers
 from .gate import ApiGate
+from .incidentio import incidentio_router
 from .onlineornot import onlineornot_router
 from .pingpong import pingpong_router
 
@@ -22,13 +24,21 @@ def create_app(core: EmulatorCore) -> FastAPI:
     api = api_router(core)
     onlineornot = onlineornot_router(core)
     pingpong = pingpong_router(core)
+    incidentio = incidentio_router(core)
     public = public_router(core)
     app.include_router(api)
     app.include_router(onlineornot)
     app.include_router(pingpong)
+    app.include_router(incidentio)
     app.include_router(public)
     app.include_router(control_router(core))
     install_error_handlers(app)
-    routes = [*api.routes, *onlineornot.routes, *pingpong.routes, *public.routes]
+    routes = [
+        *api.routes,
+        *onlineornot.routes,
+        *pingpong.routes,
+        *incidentio.routes,
+        *public.routes,
+    ]
     app.add_middleware(ApiGate, core=core, api_routes=routes)
     return app

@@ -8,6 +8,8 @@ DEFAULT_API_KEY = "sandbox-api-key"
 DEFAULT_ONLINEORNOT_API_KEY = "sandbox-onlineornot-key"
 # And one for the PingPong dialect.
 DEFAULT_PINGPONG_API_KEY = "sandbox-pingpong-key"
+# And one for the incident.io dialect.
+DEFAULT_INCIDENTIO_API_KEY = "sandbox-incidentio-key"
 RATE_LIMIT_STATUSES = (420, 429)
 
 
@@ -76,12 +78,13 @@ class EmulatorConfig:
     data: DataConfig = field(default_factory=DataConfig)
     rate_limit: RateLimitConfig = field(default_factory=RateLimitConfig)
     latency_seconds: float = 0.0
-    # Accepted in any dialect (OAuth for Statuspage's paths, Bearer for OnlineOrNot's, Token
-    # for PingPong's).
+    # Accepted in any dialect (OAuth for Statuspage's paths, Bearer for OnlineOrNot's and
+    # incident.io's, Token for PingPong's).
     api_keys: tuple[str, ...] = (
         DEFAULT_API_KEY,
         DEFAULT_ONLINEORNOT_API_KEY,
         DEFAULT_PINGPONG_API_KEY,
+        DEFAULT_INCIDENTIO_API_KEY,
     )
 
     def __post_init__(self) -> None:

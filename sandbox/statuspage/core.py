@@ -206,6 +206,11 @@ class EmulatorCore:
         with self._lock:
             self.state.page(page_id).private = private
 
+    def set_page_url(self, page_id: str, url: str) -> None:
+        """The page's `url` points elsewhere than this emulator's public status API."""
+        with self._lock:
+            self.state.page(page_id).url = url
+
     def component_uptime(
         self,
         page_id: str,

@@ -96,6 +96,8 @@ class PageState:
     status_changed_at: str | None = None
     # A private page: viewers must be team members, so its public status API refuses.
     private: bool = False
+    # Where the page says it is published, when not here (a custom domain elsewhere).
+    url: str | None = None
     groups: dict[str, JsonObject] = field(default_factory=dict)
     components: dict[str, JsonObject] = field(default_factory=dict)
     incidents: dict[str, IncidentRecord] = field(default_factory=dict)

@@ -395,6 +395,45 @@ def test_integration_record_points_ingestion_back_at_the_stub(
     assert port.get_integration(INTEGRATION_ID)["config"] == integration["config"]
 
 
+@pytest.mark.usefixtures("blueprints")
+def test_an_injected_fault_answers_its_blueprints_upserts_for_as_long_as_armed(
+    port: PortStub, api: httpx.Client
+) -> None:
+    port.inject_fault("upsert", 500, blueprint="toyService", times=1)
+    port.inject_fault("upsert", 429, blueprint="toyTeam")
+    service = [{"identifier": "api", "properties": {"status": "up"}}]
+
+    failed = _bulk_upsert(api, "toyService", service)
+    retried = _bulk_upsert(api, "toyService", service)
+    limited = [_bulk_upsert(api, "toyTeam", [{"identifier": "t"}]) for _ in range(3)]
+    single = api.post("/v1/blueprints/toyTeam/entities", json={"identifier": "t"})
+
+    assert (failed.status_code, failed.json()["error"]) == (500, "stub_fault")
+    assert retried.status_code == 200
+    assert [answer.status_code for answer in [*limited, single]] == [429] * 4
+    assert limited[0].headers["Retry-After"] == "0"
+    assert port.entity_identifiers("toyService") == {"api"}
+    assert port.entity_identifiers("toyTeam") == set()
+
+
+@pytest.mark.usefixtures("blueprints")
+def test_an_injected_search_fault_fails_the_searches_of_its_blueprint(
+    port: PortStub, api: httpx.Client
+) -> None:
+    port.inject_fault("search", 500, blueprint="toyService")
+
+    def search(blueprint: str) -> int:
+        rules = [{"property": "$blueprint", "operator": "=", "value": blueprint}]
+        query = {"combinator": "and", "rules": [{"combinator": "and", "rules": rules}]}
+        return api.post("/v1/entities/search", json=query).status_code
+
+    assert (search("toyService"), search("toyService"), search("toyTeam")) == (
+        500,
+        500,
+        200,
+    )
+
+
 def test_resync_states_are_recorded_per_run(port: PortStub, api: httpx.Client) -> None:
     api.post("/v1/integration", json={"installationId": INTEGRATION_ID})
     url = f"/v1/integration/{INTEGRATION_ID}/resync-state"

@@ -7,6 +7,7 @@ import itertools
 import math
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -36,6 +37,7 @@ from tests.support import (
     settings_of,
 )
 from tests.webhook_processors.support import captured_logs
+from vendors.contract import PortReadError
 from vendors.onlineornot import PAGE_SIZE, OnlineOrNotVendor
 
 KEY = "oon-live-very-secret-token"
@@ -410,9 +412,38 @@ async def test_an_incident_detail_that_fails_fails_the_page_s_incidents(
     served = emulate(KEY, incidents=3)
     [page] = pages_of(served)
     second = list(page.incidents)[1]
-    fail(served, f"/v1/status_pages/*/incidents/{second}", 404)
+    fail(served, f"/v1/status_pages/*/incidents/{second}", 400)
 
     async with vendor_at(served.base_url, clock) as vendor:
         incidents = vendor.incidents(f"onlineornot-{page.page_id}", reads_of(vendor))
-        with pytest.raises(VendorNotFoundError):
+        with pytest.raises(VendorApiError):
             await collect(incidents)
+
+
+async def test_an_incident_detail_answering_404_fails_only_itself(
+    emulate: Emulate, clock: FakeClock
+) -> None:
+    served = emulate(KEY, incidents=3)
+    [page] = pages_of(served)
+    first, second, third = list(page.incidents)
+    fail(served, f"/v1/status_pages/*/incidents/{second}", 404)
+    page_id = f"onlineornot-{page.page_id}"
+
+    async with vendor_at(served.base_url, clock) as vendor:
+        # An incremental sync deletes nothing: the incident is only skipped, and named.
+        with captured_logs() as lines:
+            since = datetime(2000, 1, 1, tzinfo=UTC)
+            changed = await collect(vendor.incidents(page_id, reads_of(vendor, since)))
+        # A full resync must keep it as Port holds it; without Port to read (as here), the
+        # page's incidents fail, so that Ocean deletes nothing.
+        with pytest.raises(PortReadError, match=f"onlineornot-{second}"):
+            await collect(vendor.incidents(page_id, reads_of(vendor)))
+
+    assert sorted(incident["id"] for batch in changed for incident in batch) == sorted(
+        f"onlineornot-{incident}" for incident in (first, third)
+    )
+    assert any(
+        f"incident onlineornot-{second} is listed but answered 404" in line
+        and "skipped in this incremental sync" in line
+        for line in lines
+    )

@@ -6,7 +6,9 @@ shape (see normalise.py) with `onlineornot-` ids.
 Incidents: the list gives each incident's base fields only; its components and updates come
 from its detail route. So each listed incident is read once more, and a resync of N incidents
 on a page costs ceil(N/100) list requests plus N detail requests. Nothing else is read per
-incident: the detail carries the updates, so their own list route is never asked.
+incident: the detail carries the updates, so their own list route is never asked. A detail
+that answers 404 fails only its incident, which is kept as Port holds it
+(vendors/contract.py's `vanished_incidents`: one Port search per kind, only then).
 
 An incremental sync cannot narrow the list (it has no filter and no documented order), so it
 reads the list whole, but reads in detail only the incidents still open or whose entry shows a
@@ -18,7 +20,7 @@ from datetime import datetime
 from typing import Any, Final
 from urllib.parse import quote
 
-from client import Dialect, Item, VendorApiError, paginate
+from client import Dialect, Item, VendorApiError, VendorNotFoundError, paginate
 from core.settings import RateLimit, Setting, api_host, id_list, secret_key
 from vendors.contract import (
     CLOCK_SKEW_ALLOWANCE,
@@ -28,6 +30,7 @@ from vendors.contract import (
     Vendor,
     WebhookScope,
     parsed_time,
+    vanished_incidents,
 )
 from vendors.onlineornot import normalise
 from vendors.onlineornot.normalise import IDS, PROVIDER
@@ -130,7 +133,7 @@ class OnlineOrNotVendor(Vendor):
                 cutoff = since - CLOCK_SKEW_ALLOWANCE
                 listed = [raw for raw in listed if _may_have_changed(raw, cutoff)]
             if listed:
-                yield await self._details(path, listed, page_id)
+                yield await self._details(path, listed, page_id, reads)
 
     async def incident(self, page_id: str, incident_id: str) -> Item:
         path = f"{self._page_path(page_id)}/incidents/{self._segment(incident_id)}"
@@ -163,13 +166,20 @@ class OnlineOrNotVendor(Vendor):
     async def delete_webhook(self, webhook_id: str) -> None:
         await self.api.request("DELETE", f"/webhooks/{_quoted(webhook_id)}")
 
-    async def _details(self, path: str, listed: list[Item], page_id: str) -> list[Item]:
-        return [
-            normalise.incident(
-                await self._object(f"{path}/{_quoted(raw['id'])}"), page_id
-            )
-            for raw in listed
-        ]
+    async def _details(
+        self, path: str, listed: list[Item], page_id: str, reads: Reads
+    ) -> list[Item]:
+        read, vanished = [], []
+        for raw in listed:
+            try:
+                detail = await self._object(f"{path}/{_quoted(raw['id'])}")
+            except VendorNotFoundError:
+                vanished.append(self.port_id(raw["id"]))
+                continue
+            read.append(normalise.incident(detail, page_id))
+        if vanished:
+            read += await vanished_incidents(reads, IDS, PROVIDER, page_id, vanished)
+        return read
 
     def _segment(self, port_id: str) -> str:
         return _quoted(self.vendor_id(port_id))
