@@ -50,7 +50,7 @@ help:
 	@echo "make format   apply ruff fixes and black"
 	@echo "make run      ocean sail with your environment's OCEAN__* settings (SAIL_ARGS)"
 	@echo "make demo     run the sandbox demo (PAGES GROUPS COMPONENTS INCIDENTS UPDATES VENDORS INCREMENTAL=1 ACTIONS=1)"
-	@echo "make bench    time full and incremental syncs against the sandbox (BENCH_ARGS='--size 2x100')"
+	@echo "make bench    time full and incremental syncs against the sandbox (BASELINE=main, BENCH_ARGS='--size 2x100')"
 	@echo "make lock     resolve what pyproject.toml changed into poetry.lock (UPGRADE=1: every package)"
 	@echo "make changelog move the fragments in changelog/ into CHANGELOG.md, under pyproject.toml's version"
 	@echo "make clean    remove the virtualenvs and caches"
@@ -114,9 +114,10 @@ run: $(INSTALLED)
 demo: $(INSTALLED)
 	$(VENV)/bin/python -m sandbox.demo $(DEMO_ARGS)
 
-# Full and incremental syncs at two sizes, at the 60/60 s limit and lifted (under 10 minutes).
+# Full and incremental syncs at two sizes, at the 60/60 s limit and lifted (under 10 minutes);
+# BASELINE=<git revision> runs the same cases on that revision too, side by side (twice as long).
 bench: $(INSTALLED)
-	$(VENV)/bin/python -m sandbox.bench $(BENCH_ARGS)
+	$(VENV)/bin/python -m sandbox.bench $(if $(BASELINE),--baseline $(BASELINE)) $(BENCH_ARGS)
 
 lock: $(TOOLS_INSTALLED)
 	$(TOOLS_VENV)/bin/python scripts/lock.py $(if $(UPGRADE),--upgrade)

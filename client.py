@@ -12,20 +12,25 @@ are ours and must hold under Ocean's test harness too, which swaps the transport
 - typed errors that say what to do and never carry a key;
 - writes (`Write`) that are never repeated once they may have reached the vendor, unless sending
   them twice changes nothing, and whose 403 says the key lacks a permission, not that it is wrong.
+- for a client that reads URLs taken from vendors' data (pages' public status), only the public
+  internet (`PublicInternetOnly`), whatever Ocean's own outbound IP blocker (off by default
+  outside Port's hosted runtime, and trusting some hosts by name) says.
 
 `paginate` is the shared loop over a vendor's list pages, with an end whatever the server does.
 """
 
 import asyncio
+import ipaddress
 import json
 import math
 import random
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Final
 
 import httpx
 from loguru import logger
@@ -67,6 +72,75 @@ class Write(Enum):
     # Makes a second one (an incident, an update): an attempt that may have reached the vendor
     # is never sent again, so a lost answer cannot declare an incident twice.
     ONCE = "once"
+
+
+class AddressRefusedError(VendorError):
+    """A URL a public-internet-only client does not read: not https, or its host resolves
+    to an address that is not public. Nothing was sent."""
+
+
+# Resolves a host name to its addresses (as text); the resolver is DNS, the boundary tests fake.
+Resolve = Callable[[str, int], Awaitable[list[str]]]
+# The NAT64 prefix through which an IPv6 address reaches any IPv4 one (RFC 6052).
+_NAT64: Final = ipaddress.ip_network("64:ff9b::/96")
+
+
+async def _resolve(host: str, port: int) -> list[str]:
+    answers = await asyncio.get_running_loop().getaddrinfo(
+        host, port, type=socket.SOCK_STREAM
+    )
+    return list(dict.fromkeys(str(answer[4][0]) for answer in answers))
+
+
+def is_public_address(address: str) -> bool:
+    """Whether an address is on the public internet: not private, loopback, link-local
+    (cloud metadata services among them), shared (carrier NAT), reserved, multicast or
+    unspecified, nor an IPv6 form of such an IPv4 address."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone is no part of it
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None and not is_public_address(str(embedded)):
+            return False
+    return ip.is_global and not ip.is_multicast
+
+
+@dataclass(frozen=True)
+class PublicInternetOnly:
+    """Requests go only to https URLs whose host resolves to public addresses, every one of
+    them; each request is sent to the address checked (with the host name kept for TLS and
+    the Host header), so that a second DNS answer cannot point it elsewhere."""
+
+    resolve: Resolve = _resolve
+
+    async def pinned(self, request: httpx.Request) -> httpx.Request:
+        """The request, sent to a checked address; AddressRefusedError when it must not go."""
+        url = request.url
+        if url.scheme != "https":
+            raise AddressRefusedError(f"{url}: only https URLs are read")
+        try:
+            addresses = await self._addresses_of(url.host, url.port or 443)
+        except OSError as error:
+            raise _RetryableFailure(
+                f"{url.host} could not be resolved ({error})"
+            ) from None
+        private = [a for a in addresses if not is_public_address(a)]
+        if not addresses or private:
+            raise AddressRefusedError(
+                f"{url}: {url.host} resolves to "
+                f"{', '.join(private) or 'no address'}, not a public address"
+            )
+        request.url = url.copy_with(host=addresses[0])
+        request.extensions = {**request.extensions, "sni_hostname": url.host}
+        return request
+
+    async def _addresses_of(self, host: str, port: int) -> list[str]:
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return await self.resolve(host, port)
+        return [host]  # an address already: no DNS
 
 
 @dataclass(frozen=True)
@@ -121,8 +195,11 @@ class ApiClient:
         retry_policy: RetryPolicy = RetryPolicy(),
         max_server_wait_seconds: float | None = None,
         sleep: Sleep = asyncio.sleep,
+        destinations: PublicInternetOnly | None = None,
     ) -> None:
         self.dialect = dialect
+        # None: wherever the URL points (the vendor's API host, from the settings).
+        self._destinations = destinations
         self._limiter = limiter
         self._retry_policy = retry_policy
         # A server may ask for any wait; the default ceiling is one rate-limit window, after
@@ -206,6 +283,8 @@ class ApiClient:
                 request = self._http.build_request(
                     method, path, params=params, json=json
                 )
+                if self._destinations is not None:
+                    request = await self._destinations.pinned(request)
                 response = await self._http.send(request, stream=True)
                 try:
                     body = await _read_bounded(

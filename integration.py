@@ -1,10 +1,15 @@
 """The models of the mapping configuration (its kinds are core/kinds.py's), and the integration
 class, which holds the app's runtime and records how each sync ended."""
 
-from typing import Any
+from typing import Any, Final
 
+from loguru import logger
 from port_ocean.clients.port.types import UserAgentType
+from port_ocean.context.event import event
 from port_ocean.context.ocean import PortOceanContext
+from port_ocean.core.handlers.entities_state_applier.port.applier import (
+    HttpEntitiesStateApplier,
+)
 from port_ocean.core.handlers.port_app_config.api import APIPortAppConfig
 from port_ocean.core.handlers.port_app_config.models import (
     PortAppConfig,
@@ -17,7 +22,10 @@ from pydantic.v1 import validator
 from core.kinds import kind_named
 from live_events.trust import Installation
 from runtime import Runtime
-from sync.outcome import SyncOutcome
+from sync.outcome import PortUpserts, SyncOutcome
+
+# Where, in the attributes of the sync Ocean is running, the kind being synced counts its upserts.
+_UPSERTS: Final = "statuspage_port_upserts"
 
 
 class StatuspageResourceConfig(ResourceConfig):
@@ -37,12 +45,40 @@ class StatuspagePortAppConfig(PortAppConfig):
     resources: list[StatuspageResourceConfig]  # type: ignore[assignment]
 
 
+class CountedUpserts(HttpEntitiesStateApplier):
+    """Ocean's entity writer, which also counts, for the kind being synced, what Port took.
+
+    This is where Ocean 0.55.4 lets an integration see an upsert's result: `upsert` returns
+    the entities Port accepted. `PortClient.upsert_entities_in_batches(should_raise=False)`
+    turns each entity Port refused (a bulk answer's `errors`) and each batch it failed (a 5xx
+    or a 429 still there after its retry transport gave up) into a failed result, and `upsert`
+    leaves those out. Ocean itself only logs them ("Error Upserting 20 entities of blueprint:
+    ..."): `_register_resource_raw` reports no error for them, so
+
+    - a full resync ends "successfully", and when its comparison search failed as well, the
+      failed entities count as gone: its stale deletion deletes them from Port;
+    - an incremental sync moves its cursor past changes that never reached Port.
+
+    `process_resource` below turns the count into an error of the kind instead."""
+
+    async def upsert(
+        self, entities: list[Entity], user_agent_type: UserAgentType
+    ) -> list[Entity]:
+        accepted = await super().upsert(entities, user_agent_type)
+        upserts = event.attributes.get(_UPSERTS)
+        if isinstance(upserts, PortUpserts):  # a resync's kind, not a live event
+            upserts.count(entities, accepted)
+        return accepted
+
+
 class StatuspageIntegration(BaseIntegration):
     """Ocean's integration, plus the app's runtime (settings read once, the vendors) and a
     record of how its syncs, full or incremental, ended (`sync_outcome`)."""
 
     class AppConfigHandlerClass(APIPortAppConfig):
         CONFIG_CLASS = StatuspagePortAppConfig
+
+    EntitiesStateApplierClass = CountedUpserts
 
     def __init__(self, context: PortOceanContext) -> None:
         super().__init__(context)
@@ -67,9 +103,19 @@ class StatuspageIntegration(BaseIntegration):
     async def process_resource(
         self, resource: ResourceConfig, index: int, user_agent_type: UserAgentType
     ) -> tuple[list[Entity], list[Exception]]:
-        entities, errors = await super().process_resource(
-            resource, index, user_agent_type
-        )
+        # One kind of a full or incremental sync (Ocean runs them one after another). An
+        # upsert Port did not take is an error of the kind: Ocean then skips the resync's
+        # stale deletion, and an incremental sync keeps the kind's cursor.
+        upserts = event.attributes[_UPSERTS] = PortUpserts()
+        try:
+            entities, errors = await super().process_resource(
+                resource, index, user_agent_type
+            )
+        finally:
+            del event.attributes[_UPSERTS]
+        if (refused := upserts.error()) is not None:
+            logger.error(f"{resource.kind}: {refused}")
+            errors = [*errors, refused]
         self.sync_outcome.record_kind(resource.kind, errors)
         return entities, errors
 
@@ -87,20 +133,26 @@ class StatuspageIntegration(BaseIntegration):
         return advanced
 
     async def sync_incremental(self, *args: Any, **kwargs: Any) -> None:
+        self.sync_outcome.running += 1
         try:
             await super().sync_incremental(*args, **kwargs)
         except Exception as error:
             self.sync_outcome.record_crash(error, incremental=True)
             raise
+        finally:
+            self.sync_outcome.running -= 1
         # Its kinds' failures are recorded already; Ocean returns nothing either way.
         self.sync_outcome.record_sync(True, incremental=True)
 
     async def sync_raw_all(self, *args: Any, **kwargs: Any) -> bool:
+        self.sync_outcome.running += 1
         try:
             succeeded: bool | None = await super().sync_raw_all(*args, **kwargs)
         except Exception as error:
             self.sync_outcome.record_crash(error)
             raise
+        finally:
+            self.sync_outcome.running -= 1
         # Ocean returns None (not False) for a resync that was aborted from outside.
         self.sync_outcome.record_sync(succeeded is True)
         return bool(succeeded)

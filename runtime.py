@@ -1,7 +1,7 @@
 """What one running integration holds: its settings, read once, the vendors built from them on
 first use (each with its own client and rate limiter), and what outlives one sync: the pages'
-last known status, where the component-uptime rotation stands, the live events' routes and
-pending triggers, and the lock each page's writes take turns on.
+last known status, what this app has synced, where the component-uptime rotation stands, the
+live events' routes and pending triggers, and the lock each page's writes take turns on.
 
 The runtime hangs off Ocean's integration object (integration.py builds it), so every handler
 of one app shares it and nothing lives in a module global. Only the entry points (main.py's
@@ -18,11 +18,11 @@ from typing import Protocol, cast
 
 from port_ocean.context.ocean import ocean
 
-from client import ApiClient, RetryPolicy
+from client import ApiClient, PublicInternetOnly, RetryPolicy
 from core.rate_limiter import SlidingWindowRateLimiter
 from core.settings import Config, Settings, read_settings
 from live_events.trust import Installation, LiveEvents
-from sync.catalog import KnownPages
+from sync.catalog import KnownPages, SyncedObjects
 from sync.uptime import UptimeRotation
 from vendors import VENDORS
 from vendors.contract import Vendor
@@ -44,6 +44,7 @@ class Runtime:
         self.settings = settings
         self.installation = installation
         self.known_pages = KnownPages()
+        self.synced_objects = SyncedObjects()
         self.uptime_rotation = UptimeRotation()
         self.page_writes = PageWrites()
 
@@ -81,7 +82,10 @@ class Runtime:
                 limiter,
                 RetryPolicy(deadline_seconds=self.settings.request_timeout_seconds),
             )
-            built.append(vendor_class(settings, api, _public_client(vendor_class)))
+            public_api = _public_client(
+                vendor_class, self.settings.allow_private_status_urls
+            )
+            built.append(vendor_class(settings, api, public_api))
         return tuple(built)
 
     @cached_property
@@ -94,9 +98,13 @@ class Runtime:
         return next((v for v in self.vendors if v.provider == provider), None)
 
 
-def _public_client(vendor_class: type[Vendor]) -> ApiClient | None:
+def _public_client(
+    vendor_class: type[Vendor], private_addresses: bool
+) -> ApiClient | None:
     """The keyless client of the vendor's public API, with a limiter of its own: that host
-    does not count against the key, and must not hold up the key's requests either."""
+    does not count against the key, and must not hold up the key's requests either. Its URLs
+    come from the vendor's data, so it reads only the public internet over https, unless the
+    allowPrivateStatusUrls setting lets it read self-hosted status pages."""
     if vendor_class.public_dialect is None:
         return None
     limit = vendor_class.public_rate_limit
@@ -106,6 +114,7 @@ def _public_client(vendor_class: type[Vendor]) -> ApiClient | None:
         None,
         SlidingWindowRateLimiter(limit.requests, limit.window_seconds),
         vendor_class.public_retry_policy,
+        destinations=None if private_addresses else PublicInternetOnly(),
     )
 
 

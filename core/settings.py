@@ -312,6 +312,9 @@ class Settings:
     live_events: LiveEventSettings
     # The overall deadline of each API request, connect to last byte.
     request_timeout_seconds: int = 60
+    # Whether pages' public status may be read from any address, over http too (self-hosted
+    # status pages); otherwise only over https from public addresses.
+    allow_private_status_urls: bool = False
 
     def vendor(self, provider: str) -> VendorSettings | None:
         return next((v for v in self.vendors if v.provider == provider), None)
@@ -355,7 +358,15 @@ UPTIME_SETTINGS: Final = (
         whole_number(50, 10_000),
     ),
 )
-SHARED_SETTINGS: Final = (*LIVE_EVENT_SETTINGS, REQUEST_TIMEOUT, *UPTIME_SETTINGS)
+PRIVATE_STATUS_URLS: Final = Setting(
+    "allowPrivateStatusUrls", "allow_private_status_urls", flag(False)
+)
+SHARED_SETTINGS: Final = (
+    *LIVE_EVENT_SETTINGS,
+    REQUEST_TIMEOUT,
+    *UPTIME_SETTINGS,
+    PRIVATE_STATUS_URLS,
+)
 
 
 def read_settings(config: Config, vendors: Sequence[VendorDeclaration]) -> Settings:
@@ -370,13 +381,14 @@ def read_settings(config: Config, vendors: Sequence[VendorDeclaration]) -> Setti
     )
     live_events = LiveEventSettings(**read_rows(config, LIVE_EVENT_SETTINGS))
     timeout: int = REQUEST_TIMEOUT.value_in(config)
+    private_status_urls: bool = PRIVATE_STATUS_URLS.value_in(config)
     if not configured:
         keys = [_key_setting(vendor).name for vendor in vendors]
         raise InvalidSettingError(
             ", ".join(keys[:-1]) + f" or {keys[-1]}",
             "none is set; set the API key of at least one status-page vendor",
         )
-    return Settings(configured, live_events, timeout)
+    return Settings(configured, live_events, timeout, private_status_urls)
 
 
 def _vendor_settings(

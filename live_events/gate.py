@@ -8,7 +8,8 @@ each configured vendor's webhook route only, this ASGI middleware in front of Oc
 1. answers 401 to a delivery without the vendor's token, and 413 to a body over MAX_BODY_BYTES
    (reading no more of it than that);
 2. reads the delivery as the vendor's notification; one it cannot act on (bad JSON, an unknown
-   shape, a page not selected) is answered 200 and ignored, with the reason logged;
+   shape, a page not selected, or, with no page ids set, a page the vendor's page list did not
+   have when last read) is answered 200 and ignored, with the reason logged, at no vendor read;
 3. notes the page's overall status when the delivery carries one;
 4. admits each trigger to the app's pending set: one already waiting for the same object
    answers this delivery too, and when the set is full the trigger is dropped (the next resync
@@ -29,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from live_events.pending import forwarded_body
 from live_events.trust import LiveEvents, WebhookRoute
-from sync.catalog import is_selected
+from sync.catalog import KnownPages, is_selected
 from vendors.contract import InvalidEventError, Notification, Trigger, Vendor
 
 # A status-page notification is a few kilobytes; an incident with a long history stays far
@@ -81,7 +82,7 @@ class WebhookGate:
             )
             await _answer(413, "refused", "Payload too large", scope, receive, send)
             return
-        notification = _notification(vendor, body)
+        notification = _notification(vendor, body, live_events.known_pages)
         if notification is None:
             await _answer(200, "ignored", None, scope, receive, send)
             return
@@ -95,7 +96,9 @@ class WebhookGate:
         )
 
 
-def _notification(vendor: Vendor, body: bytes) -> Notification | None:
+def _notification(
+    vendor: Vendor, body: bytes, known_pages: KnownPages
+) -> Notification | None:
     """The delivery as the vendor's notification, or None (logged) if nothing may act on it."""
     name = vendor.name
     try:
@@ -110,6 +113,12 @@ def _notification(vendor: Vendor, body: bytes) -> Notification | None:
         logger.info(
             f"Ignored a {name} webhook of page {notification.page_id}: the page is not in "
             f"{vendor.page_ids_setting}"
+        )
+        return None
+    if not known_pages.is_synced(vendor.provider, notification.page_id):
+        logger.info(
+            f"Ignored a {name} webhook of page {notification.page_id}: the page is not "
+            f"among those {name} listed when last read"
         )
         return None
     return notification

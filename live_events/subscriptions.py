@@ -12,7 +12,7 @@ from client import VendorAuthError, VendorError
 from live_events.endpoint import OurEndpoint, keep_one_of_ours
 from live_events.security import redact_token
 from live_events.trust import LiveEvents, WebhookRoute
-from sync.catalog import select_pages
+from sync.catalog import KnownPages, select_pages
 from vendors.contract import WebhookScope
 
 
@@ -20,10 +20,12 @@ async def ensure_webhook_subscriptions(
     live_events: LiveEvents, base_url: str, email: str | None
 ) -> None:
     for route in live_events.routes.values():
-        await _ensure_for(route, base_url, email)
+        await _ensure_for(route, base_url, email, live_events.known_pages)
 
 
-async def _ensure_for(route: WebhookRoute, base_url: str, email: str | None) -> None:
+async def _ensure_for(
+    route: WebhookRoute, base_url: str, email: str | None, known_pages: KnownPages
+) -> None:
     vendor = route.vendor
     assert vendor.webhook_path is not None  # a vendor has a route only with a path
     if vendor.webhook_needs_email and email is None:
@@ -41,6 +43,7 @@ async def _ensure_for(route: WebhookRoute, base_url: str, email: str | None) -> 
             f"unchanged: {redact_token(str(error), route.token)}"
         )
         return
+    known_pages.listed(vendor.provider, [page["id"] for page in selected])
     if missing:
         logger.warning(
             f"Live events: {vendor.page_ids_setting} lists page(s) this API key cannot see, "

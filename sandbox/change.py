@@ -71,15 +71,21 @@ def make_change(emulator: EmulatorCore) -> Change:
     return Change(page.page_id, component_id, incident["id"], update_id)
 
 
-def missing_from_port(port: PortStub, change: Change, id_prefix: str = "") -> list[str]:
+def missing_from_port(
+    port: PortStub, change: Change, id_prefix: str = "", with_component: bool = True
+) -> list[str]:
     """What of the change Port does not have yet, as read through a vendor whose ids Port
-    holds with `id_prefix`; empty when it landed."""
+    holds with `id_prefix`; empty when it landed. Without `with_component`, the update only:
+    a vendor that publishes no component status (incident.io) cannot show the other half.
+    """
     missing = []
     component_id = f"{id_prefix}{change.component_id}"
     update_id = f"{id_prefix}{change.update_id}"
     components = {e["identifier"]: e for e in port.entities("statuspageComponent")}
     component = components.get(component_id)
-    if component is None or component["properties"].get("status") != "major_outage":
+    if with_component and (
+        component is None or component["properties"].get("status") != "major_outage"
+    ):
         missing.append(f"component {component_id} at major_outage")
     if update_id not in port.entity_identifiers("statuspageIncidentUpdate"):
         missing.append(f"incident update {update_id}")

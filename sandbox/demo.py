@@ -1,10 +1,10 @@
 """`make demo`: the real integration, end to end, against a local status-page emulator and a
 local Port.
 
-Starts the emulator, which serves one generated data set as Statuspage, as OnlineOrNot and
-(one page of it) as PingPong, and the Port stand-in, both on 127.0.0.1; runs `ocean sail` once
-with the shipped blueprints and mappings, reading the data as each chosen vendor (all three by
-default); prints what landed in Port, vendor by vendor; and exits 0 only if the resync
+Starts the emulator, which serves one generated data set as Statuspage, as OnlineOrNot, (one
+page of it) as PingPong and as incident.io, and the Port stand-in, both on 127.0.0.1; runs
+`ocean sail` once with the shipped blueprints and mappings, reading the data as each chosen
+vendor (all four by default); prints what landed in Port, vendor by vendor; and exits 0 only if the resync
 completed and Port holds exactly what the emulator serves each vendor (and, of PingPong, at
 most the ended incidents Port may keep from earlier runs).
 
@@ -45,6 +45,7 @@ from sandbox.port.server import PortStub
 from sandbox.statuspage.api import PUBLIC_PREFIX
 from sandbox.statuspage.config import (
     DEFAULT_API_KEY,
+    DEFAULT_INCIDENTIO_API_KEY,
     DEFAULT_ONLINEORNOT_API_KEY,
     DEFAULT_PINGPONG_API_KEY,
     DataConfig,
@@ -52,15 +53,16 @@ from sandbox.statuspage.config import (
     add_data_arguments,
     data_config_from,
 )
-from sandbox.statuspage.dialect import ONLINEORNOT, PINGPONG, dialect_of
+from sandbox.statuspage.dialect import INCIDENTIO, ONLINEORNOT, PINGPONG, dialect_of
 from sandbox.statuspage.server import StatuspageEmulator
 
 Entity = dict[str, Any]
-VENDORS = ("statuspage", "onlineornot", "pingpong")
+VENDORS = ("statuspage", "onlineornot", "pingpong", "incidentio")
 VENDOR_NAMES = {
     "statuspage": "Statuspage",
     "onlineornot": "OnlineOrNot",
     "pingpong": "PingPong",
+    "incidentio": "incident.io",
 }
 # The size the foundation issue measures: one page, 5 groups, 20 components, 50 incidents.
 DEMO_SIZE = DataConfig(groups=5, components=20, incidents=50)
@@ -94,6 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             ),
             pingpong_api_key=(
                 DEFAULT_PINGPONG_API_KEY if "pingpong" in vendors else None
+            ),
+            incidentio_api_key=(
+                DEFAULT_INCIDENTIO_API_KEY if "incidentio" in vendors else None
             ),
         )
         print("\nRunning `ocean sail` once (event listener ONCE) ...")
@@ -160,11 +165,14 @@ def _incremental_phase(
     missing = []
     for vendor in vendors:
         _print_requests(VENDOR_NAMES[vendor], requests[vendor])
-        missing += missing_from_port(port, change, ID_PREFIXES[vendor])
+        missing += missing_from_port(
+            port, change, ID_PREFIXES[vendor], with_component=vendor != "incidentio"
+        )
     print(
         f"  (Statuspage's budget: 1 + {INCREMENTAL_LISTS_PER_PAGE} a page = {budget}, "
         "whatever the history; OnlineOrNot reads its incident list whole, and in detail "
-        "only the incidents open or changed)"
+        "only the incidents open or changed; incident.io reads its lists whole, and has no "
+        "component status but what its incidents say)"
     )
     if run.returncode != 0 or missing:
         print(f"\nIncremental sync FAILED; missing in Port: {missing}", file=sys.stderr)
@@ -280,7 +288,11 @@ def _print_tree(entities: dict[str, list[Entity]]) -> None:
 def _requests_by_vendor(counters: dict[str, Any]) -> dict[str, Counter[str]]:
     """The emulator's request counts by route, split by the dialect each route is in."""
     split: dict[str, Counter[str]] = {vendor: Counter() for vendor in VENDORS}
-    vendor_of = {ONLINEORNOT: "onlineornot", PINGPONG: "pingpong"}
+    vendor_of = {
+        ONLINEORNOT: "onlineornot",
+        PINGPONG: "pingpong",
+        INCIDENTIO: "incidentio",
+    }
     for route, count in counters["by_route"].items():
         split[vendor_of.get(dialect_of(route), "statuspage")][route] += count
     return split

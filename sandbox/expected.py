@@ -2,12 +2,12 @@
 whose dialect the integration reads it in."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Final
 
 from sandbox.statuspage import pingpong_objects
 from sandbox.statuspage.core import EmulatorCore
-from sandbox.statuspage.model import PageState
+from sandbox.statuspage.model import JsonObject, PageState
 
 BLUEPRINTS = (
     "statuspage",
@@ -21,6 +21,7 @@ ID_PREFIXES: Final = {
     "statuspage": "",
     "onlineornot": "onlineornot-",
     "pingpong": "pingpong-",
+    "incidentio": "incidentio-",
 }
 Identifiers = dict[str, set[str]]
 
@@ -31,14 +32,15 @@ def expected_identifiers(
     """Identifiers per blueprint: every page, group, member component (the default mapping
     skips the groups' own component entries; OnlineOrNot and PingPong do not list them),
     incident and incident update, once per vendor; for PingPong, of its one page, with its
-    ongoing incidents and its maintenance (which has no updates)."""
+    ongoing incidents and its maintenance (which has no updates); for incident.io, each
+    component as placed on its page."""
     expected: Identifiers = {blueprint: set() for blueprint in BLUEPRINTS}
+    served_as = {
+        "pingpong": _pingpong_identifiers,
+        "incidentio": _incidentio_identifiers,
+    }
     for vendor in vendors:
-        served = (
-            _pingpong_identifiers(emulator)
-            if vendor == "pingpong"
-            else _emulated_identifiers(emulator)
-        )
+        served = served_as.get(vendor, _emulated_identifiers)(emulator)
         for blueprint, identifiers in served.items():
             expected[blueprint].update(
                 f"{ID_PREFIXES[vendor]}{identifier}" for identifier in identifiers
@@ -73,38 +75,52 @@ def pingpong_page_id(emulator: EmulatorCore) -> str:
 
 
 def _emulated_identifiers(emulator: EmulatorCore) -> Identifiers:
-    expected: Identifiers = {blueprint: set() for blueprint in BLUEPRINTS}
     with emulator.reading() as state:
-        for page in state.pages.values():
-            expected["statuspage"].add(page.page_id)
-            _add_structure(expected, page)
-            for incident_id, record in page.incidents.items():
-                expected["statuspageIncident"].add(incident_id)
-                expected["statuspageIncidentUpdate"].update(
-                    update["id"] for update in record.fields["incident_updates"]
-                )
+        pages = list(state.pages.values())
+        return _identifiers(pages, {p.page_id for p in pages}, lambda _: True)
+
+
+def _incidentio_identifiers(emulator: EmulatorCore) -> Identifiers:
+    """As the Statuspage dialect serves them, but components by placement: `<page>-<id>`."""
+    expected = _emulated_identifiers(emulator)
+    with emulator.reading() as state:
+        expected["statuspageComponent"] = {
+            f"{page.page_id}-{component_id}"
+            for page in state.pages.values()
+            for component_id, component in page.components.items()
+            if not component.get("group")
+        }
     return expected
 
 
 def _pingpong_identifiers(emulator: EmulatorCore) -> Identifiers:
-    expected: Identifiers = {blueprint: set() for blueprint in BLUEPRINTS}
+    """Of the one page PingPong serves: its ongoing incidents with their updates, and its
+    maintenance, which has none."""
     with emulator.reading() as state:
         page = pingpong_objects.served_page(state)
-        _add_structure(expected, page)
+        page_id = pingpong_page_id(emulator).removeprefix("pingpong-")
+        expected = _identifiers([page], {page_id}, pingpong_objects.is_ongoing)
         for incident in page.rendered_incidents():
             if pingpong_objects.is_maintenance(incident):
                 expected["statuspageIncident"].add(incident["id"])
-            elif pingpong_objects.is_ongoing(incident):
-                expected["statuspageIncident"].add(incident["id"])
-                expected["statuspageIncidentUpdate"].update(
-                    update["id"] for update in incident["incident_updates"]
-                )
-    expected["statuspage"].add(pingpong_page_id(emulator).removeprefix("pingpong-"))
+        return expected
+
+
+def _identifiers(
+    pages: list[PageState], page_ids: set[str], served: Callable[[JsonObject], bool]
+) -> Identifiers:
+    """The pages' groups, member components (the default mapping skips the groups' own
+    component entries) and the incidents `served` serves, with their updates."""
+    expected: Identifiers = {blueprint: set() for blueprint in BLUEPRINTS}
+    expected["statuspage"] = page_ids
+    for page in pages:
+        expected["statuspageComponentGroup"].update(page.groups)
+        expected["statuspageComponent"].update(
+            cid for cid, c in page.components.items() if not c.get("group")
+        )
+        for incident in filter(served, page.rendered_incidents()):
+            expected["statuspageIncident"].add(incident["id"])
+            expected["statuspageIncidentUpdate"].update(
+                update["id"] for update in incident["incident_updates"]
+            )
     return expected
-
-
-def _add_structure(expected: Identifiers, page: PageState) -> None:
-    expected["statuspageComponentGroup"].update(page.groups)
-    expected["statuspageComponent"].update(
-        cid for cid, component in page.components.items() if not component.get("group")
-    )

@@ -28,7 +28,8 @@ LAUNCHER = ["-m", "sandbox.run_ocean"]
 @dataclass(frozen=True)
 class Sandbox:
     """Where the integration under test finds the vendors and Port: the emulator serves
-    Statuspage (with `api_key`) and, when their keys are set, OnlineOrNot and PingPong too.
+    Statuspage (with `api_key`) and, when their keys are set, OnlineOrNot, PingPong and
+    incident.io too.
     """
 
     statuspage_url: str
@@ -38,6 +39,7 @@ class Sandbox:
     identifier: str = "statuspage-sandbox"
     onlineornot_api_key: str | None = None
     pingpong_api_key: str | None = None
+    incidentio_api_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,12 +94,17 @@ def _vendor_config(sandbox: Sandbox) -> dict[str, str]:
     if sandbox.api_key is not None:
         config["STATUSPAGE_API_KEY"] = sandbox.api_key
         config["STATUSPAGE_HOST"] = sandbox.statuspage_url
+        # The emulator serves the pages' public status on 127.0.0.1, over http.
+        config["ALLOW_PRIVATE_STATUS_URLS"] = "true"
     if sandbox.onlineornot_api_key is not None:
         config["ONLINEORNOT_API_KEY"] = sandbox.onlineornot_api_key
         config["ONLINEORNOT_HOST"] = sandbox.statuspage_url
     if sandbox.pingpong_api_key is not None:
         config["PINGPONG_API_KEY"] = sandbox.pingpong_api_key
         config["PINGPONG_HOST"] = sandbox.statuspage_url
+    if sandbox.incidentio_api_key is not None:
+        config["INCIDENTIO_API_KEY"] = sandbox.incidentio_api_key
+        config["INCIDENTIO_HOST"] = sandbox.statuspage_url
     return config
 
 

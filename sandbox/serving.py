@@ -1,18 +1,20 @@
 """An ASGI app served by uvicorn from a background thread, on 127.0.0.1 only.
 
-Shared by the sandbox's servers (the Statuspage emulator, the Port stand-in): both start and
-stop within bounded time, and listen on a port the OS picks unless one is asked for.
+The base of the sandbox's servers (the status-page emulator, the Port stand-in): both start
+and stop within bounded time, as context managers or by start()/stop(), and listen on a port
+the OS picks unless one is asked for.
 """
 
 import socket
 import threading
 import time
-from typing import Any
+from typing import Any, Self
 
 import uvicorn
 
 LOOPBACK = "127.0.0.1"
 _POLL_SECONDS = 0.01
+_TIMEOUT_SECONDS = 10.0
 
 
 class ServerError(RuntimeError):
@@ -20,19 +22,11 @@ class ServerError(RuntimeError):
 
 
 class LoopbackServer:
-    def __init__(
-        self,
-        app: Any,
-        name: str,
-        port: int = 0,
-        start_timeout: float = 10.0,
-        stop_timeout: float = 10.0,
-    ) -> None:
+    _name = "sandbox server"
+
+    def __init__(self, app: Any, port: int = 0) -> None:
         self._app = app
-        self._name = name
         self._requested_port = port
-        self._start_timeout = start_timeout
-        self._stop_timeout = stop_timeout
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
@@ -45,10 +39,16 @@ class LoopbackServer:
         return port
 
     @property
-    def url(self) -> str:
+    def base_url(self) -> str:
         return f"http://{LOOPBACK}:{self.port}"
 
-    def start(self) -> None:
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def start(self) -> Self:
         if self._thread is not None:
             raise ServerError(f"the {self._name} is already running")
         # An explicit IPPROTO_TCP makes asyncio set TCP_NODELAY on accepted connections;
@@ -74,7 +74,7 @@ class LoopbackServer:
         )
         self._server, self._thread, self._socket = server, thread, listener
         thread.start()
-        deadline = time.monotonic() + self._start_timeout
+        deadline = time.monotonic() + _TIMEOUT_SECONDS
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
@@ -82,6 +82,7 @@ class LoopbackServer:
                     f"the {self._name} did not start listening on {LOOPBACK}"
                 )
             time.sleep(_POLL_SECONDS)
+        return self
 
     def stop(self) -> None:
         server, thread, listener = self._server, self._thread, self._socket
@@ -89,10 +90,10 @@ class LoopbackServer:
         if server is None or thread is None:
             return
         server.should_exit = True
-        thread.join(self._stop_timeout)
+        thread.join(_TIMEOUT_SECONDS)
         if thread.is_alive():
             server.force_exit = True
-            thread.join(self._stop_timeout)
+            thread.join(_TIMEOUT_SECONDS)
         if listener is not None:
             listener.close()
         if thread.is_alive():

@@ -7,11 +7,20 @@ down, and asking it the rest of the round would cost each read its whole deadlin
 
 from typing import Final
 
+from loguru import logger
+
 MAX_FAILURES_IN_A_ROW: Final = 3
 
 
 class FailuresInARow:
-    def __init__(self, limit: int = MAX_FAILURES_IN_A_ROW) -> None:
+    """Counts a round's `reads` that fail in a row; when the breaker trips it logs that, and
+    what follows for the rest of the round (`then`)."""
+
+    def __init__(
+        self, reads: str, then: str, limit: int = MAX_FAILURES_IN_A_ROW
+    ) -> None:
+        self._reads = reads
+        self._then = then
         self.limit = limit
         self._count = 0
 
@@ -21,9 +30,11 @@ class FailuresInARow:
         return self._count >= self.limit
 
     def failed(self) -> bool:
-        """Counts a failure; True when it is the one that trips the breaker."""
+        """Counts a failure; True, once logged, when the breaker has tripped."""
         self._count += 1
-        return self._count == self.limit
+        if self._count == self.limit:
+            logger.warning(f"{self._reads}: {self.limit} failed in a row; {self._then}")
+        return self.tripped
 
     def succeeded(self) -> None:
         self._count = 0

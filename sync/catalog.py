@@ -1,16 +1,18 @@
 """What the resync and the live events both make of the vendors' objects: a kind's items (an
 incident's updates enriched to relate to their page and incident), the pages a vendor's
-settings select, and the overall status last known of each page, from a resync or a webhook.
+settings select, the overall status last known of each page, from a resync or a webhook, and
+what this app has synced (pages and objects), which spares live events work on what is not
+there.
 
 The resync and the live-event processors both import this module, never each other.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from client import Item
-from core.kinds import Kind
+from core.kinds import Family, Kind
 from sync.page_status import PageStatus, StatusSource
 from vendors.contract import Vendor
 
@@ -69,10 +71,22 @@ class KnownPages:
 
     _pages: dict[str, Item] = field(default_factory=dict)
     _statuses: dict[str, PageStatus] = field(default_factory=dict)
+    # The pages each vendor syncs, by provider, as its page list was last read.
+    _synced: dict[str, frozenset[str]] = field(default_factory=dict)
     clock: WallClock = _utc_now
 
     def remember(self, page: Item) -> None:
         self._pages[page["id"]] = page
+
+    def listed(self, provider: str, page_ids: Iterable[str]) -> None:
+        """The pages the vendor's key lists and its settings select, as just read."""
+        self._synced[provider] = frozenset(page_ids)
+
+    def is_synced(self, provider: str, page_id: str) -> bool:
+        """Whether the page is one the vendor syncs; True while its page list was never
+        read, in a resync or at start: only a page known to be missing is not."""
+        synced = self._synced.get(provider)
+        return synced is None or page_id in synced
 
     def get(self, page_id: str) -> Item | None:
         return self._pages.get(page_id)
@@ -105,3 +119,28 @@ class KnownPages:
         """The page with the status last known of it, if any."""
         status = self._statuses.get(page["id"])
         return {**page, **status.as_fields()} if status is not None else page
+
+
+@dataclass
+class SyncedObjects:
+    """The components and incidents this app has synced, by vendor and family, and whether a
+    full resync of them completed here. Once one did, an object confirmed gone that this app
+    never synced is one Port does not hold for this integration, so a live event about it
+    needs no Port call; until then, every deletion goes to Port (Ocean asks Port whether it
+    holds the entity first). It errs only one way: an identifier is never forgotten, so at
+    worst Port is asked in vain. Identifiers only: a few dozen bytes an object."""
+
+    _ids: dict[tuple[str, Family], set[str]] = field(default_factory=dict)
+    _resynced: set[tuple[str, Family]] = field(default_factory=set)
+
+    def synced(
+        self, provider: str, family: Family, ids: Iterable[str], resync: bool = False
+    ) -> None:
+        """Notes objects synced; `resync` when they are everything a full resync synced."""
+        self._ids.setdefault((provider, family), set()).update(ids)
+        if resync:
+            self._resynced.add((provider, family))
+
+    def never_synced(self, provider: str, family: Family, port_id: str) -> bool:
+        key = (provider, family)
+        return key in self._resynced and port_id not in self._ids.get(key, set())

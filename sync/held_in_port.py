@@ -87,6 +87,12 @@ class MappedKind:
     def mapped(self) -> bool:
         return bool(self._resources)
 
+    @property
+    def reads_only(self) -> frozenset[str] | None:
+        """The top-level fields the kind's mapping reads, when it is mapped and that is all
+        it reads (every expression a plain field, the selector `true`); else None."""
+        return self.fields if self.mapped and self.complete else None
+
     async def held(self, id_prefix: str) -> dict[str, Item]:
         """The entities Port holds of the kind whose identifiers start with `id_prefix`,
         rebuilt, by identifier; one Port search per resource of the kind."""

@@ -2,11 +2,16 @@
 
 `ocean sail` exits 0 whatever happened. The integration records here what Ocean reports of each
 sync and of each kind, full or incremental, and `sail.py` turns it into the process's exit
-status.
+status. What Port refused of a kind's upserts (`PortUpserts`) is counted here too: Ocean does
+not report it as a failure (integration.py says where it hides it), so the integration makes it
+one of the kind's errors.
 """
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from port_ocean.core.models import Entity
 from port_ocean.exceptions.core import OceanAbortException
 
 from client import VendorError
@@ -23,6 +28,8 @@ class SyncOutcome:
     # Each distinct failure, with where it happened: one refused key fails every kind, and is
     # told once.
     failures: dict[str, list[str]] = field(default_factory=dict)
+    # How many syncs are running now (a signal that comes then interrupts one).
+    running: int = 0
 
     def record_kind(self, kind: str, errors: list[Exception]) -> None:
         for error in errors:
@@ -71,6 +78,40 @@ class SyncOutcome:
             places.append(where)
 
 
+class PortUpsertError(Exception):
+    """Port refused or failed some of a kind's upserts: the kind failed, not its vendor."""
+
+
+@dataclass
+class PortUpserts:
+    """The entities one kind sent Port to upsert, and those Port accepted, by blueprint."""
+
+    sent: Counter[str] = field(default_factory=Counter)
+    accepted: Counter[str] = field(default_factory=Counter)
+
+    def count(self, sent: Iterable[Entity], accepted: Iterable[Entity]) -> None:
+        self.sent.update(entity.blueprint for entity in sent)
+        self.accepted.update(entity.blueprint for entity in accepted)
+
+    def error(self) -> PortUpsertError | None:
+        """The kind's error when Port did not take every upsert, naming each blueprint
+        and how many of its entities were not written."""
+        failed = {
+            blueprint: sent - self.accepted[blueprint]
+            for blueprint, sent in self.sent.items()
+            if sent > self.accepted[blueprint]
+        }
+        if not failed:
+            return None
+        counts = ", ".join(
+            f"{count} of {self.sent[blueprint]} {blueprint}"
+            for blueprint, count in failed.items()
+        )
+        return PortUpsertError(
+            f"Port failed to upsert {counts} entities (its answers are in the log)"
+        )
+
+
 def _leaves(error: BaseException) -> list[BaseException]:
     """Ocean gathers a kind's errors into (nested) exception groups, and wraps each in an abort
     exception; the errors inside say what broke."""
@@ -83,6 +124,6 @@ def _leaves(error: BaseException) -> list[BaseException]:
 
 def _describe(error: BaseException) -> str:
     text = " ".join(str(error).split())
-    if isinstance(error, VendorError) and text:
+    if isinstance(error, VendorError | PortUpsertError) and text:
         return text  # ours, written to be read as it is
     return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -7,12 +7,14 @@ resync's memo: the component and incident kinds replay those lists, so deriving 
 request they would not make anyway.
 
 A failing public host must not cost every page its deadline: after a few failures in a row,
-the rest of the vendor's pages are derived for this resync. Nothing here fails a resync.
+the rest of the vendor's pages are derived for this resync. A page whose published status is on
+an address the integration does not read (client.py's `PublicInternetOnly`) is derived too, with
+one line saying why; that is no failure of the host. Nothing here fails a resync.
 """
 
 from loguru import logger
 
-from client import Item, VendorError
+from client import AddressRefusedError, Item, VendorError
 from core.kinds import PageList
 from sync.breaker import FailuresInARow
 from sync.catalog import WallClock
@@ -40,7 +42,10 @@ class _PageStatuses:
         self._vendor = vendor
         self._memo = memo
         self._clock = clock
-        self._published_failures = FailuresInARow()
+        self._published_failures = FailuresInARow(
+            f"{vendor.provider}: published status reads",
+            "the status of its other pages is derived in this resync",
+        )
 
     async def of(self, pages: list[Item]) -> dict[str, Resolved]:
         return {page["id"]: await self._status(page) for page in pages}
@@ -69,17 +74,19 @@ class _PageStatuses:
             return None
         try:
             published = await self._vendor.published_status(page)
+        except AddressRefusedError as refused:
+            logger.warning(
+                f"{self._vendor.provider} page {page['id']}: its published status is not "
+                f"read, so it is derived: {refused}. For a status page on a private "
+                "address, set allowPrivateStatusUrls"
+            )
+            return None
         except VendorError as error:
             logger.warning(
                 f"{self._vendor.provider} page {page['id']}: its published status could "
                 f"not be read, so it is derived from its components and incidents: {error}"
             )
-            if failures.failed():
-                logger.warning(
-                    f"{self._vendor.provider}: the published status failed for "
-                    f"{failures.limit} pages in a row; the status of its other pages is "
-                    "derived in this resync"
-                )
+            failures.failed()
             return None
         if published is not None:
             failures.succeeded()

@@ -85,7 +85,10 @@ async def _read_turn(
     eligible = await _eligible(vendor, memo)
     turn = rotation.next_turn(vendor.provider, eligible, settings.requests_per_resync)
     read: dict[ComponentKey, float] = {}
-    failures = FailuresInARow()
+    failures = FailuresInARow(
+        f"component: {vendor.provider} uptime reads",
+        "the rest of this resync's turn is skipped",
+    )
     for key in turn:
         page_id, component_id = key
         rotation.read(vendor.provider, key)
@@ -97,10 +100,6 @@ async def _read_turn(
                 f"(page {page_id}) could not be read; Port keeps its last value: {error}"
             )
             if failures.failed():
-                logger.warning(
-                    f"component: {failures.limit} uptime reads failed in a row; the rest "
-                    "of this resync's turn is skipped"
-                )
                 break
             continue
         failures.succeeded()

@@ -3,19 +3,21 @@
 import copy
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, ExitStack, asynccontextmanager
 from typing import Any
 
 import pytest
 import yaml
 from port_ocean.integration_testing import IntegrationTestHarness
 
-from tests.support import ROOT, integration_harness
+from sandbox.statuspage.server import StatuspageEmulator
+from tests.support import ROOT, emulator, integration_harness
 
 RESOURCES = ROOT / ".port" / "resources"
 
 HarnessFactory = Callable[..., AbstractAsyncContextManager[IntegrationTestHarness]]
+Emulate = Callable[..., StatuspageEmulator]
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +52,18 @@ def docs_samples() -> dict[str, Any]:
 def api_key() -> str:
     # A fresh key per test gives each test its own rate limiter (one limiter per key per process).
     return f"test-key-{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def emulate(api_key: str) -> Iterator[Emulate]:
+    """Starts the emulator (tests.support.emulator: the key, other keys, the data's size),
+    running until the test ends."""
+    with ExitStack() as running:
+
+        def start(*keys: str, **sizes: int) -> StatuspageEmulator:
+            return running.enter_context(emulator(api_key, *keys, **sizes))
+
+        yield start
 
 
 @pytest.fixture

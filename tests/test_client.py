@@ -13,14 +13,17 @@ import respx
 
 from client import (
     MAX_LIST_PAGES,
+    AddressRefusedError,
     ApiClient,
     Dialect,
     Item,
+    PublicInternetOnly,
     RetryPolicy,
     VendorApiError,
     VendorAuthError,
     VendorNotFoundError,
     Write,
+    is_public_address,
     paginate,
 )
 from core.rate_limiter import SlidingWindowRateLimiter
@@ -512,3 +515,105 @@ async def test_a_repeatable_write_and_a_rate_limited_write_are_sent_again(
     await client.request("POST", "/pages/p1/incidents", json={}, write=Write.ONCE)
 
     assert (status.call_count, create.call_count) == (2, 2)
+
+
+def public_only_client(clock: FakeClock, **addresses: list[str]) -> ApiClient:
+    """A keyless client of the public internet only; `addresses` is what DNS answers, by
+    host (with `_` for `.`); any other name is unknown to it."""
+
+    async def resolve(host: str, port: int) -> list[str]:
+        try:
+            return addresses[host.replace(".", "_")]
+        except KeyError:
+            raise OSError(f"unknown host {host}") from None
+
+    limiter = SlidingWindowRateLimiter(60, 60, clock=clock, sleep=clock.sleep)
+    return ApiClient(
+        DIALECT,
+        "",
+        None,
+        limiter,
+        RetryPolicy(max_attempts=2),
+        sleep=clock.sleep,
+        destinations=PublicInternetOnly(resolve),
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "addresses", "why"),
+    [
+        ("http://status.acme.test/s.json", ["93.184.215.14"], "only https"),
+        ("https://127.0.0.1/s.json", None, "127.0.0.1, not a public"),
+        ("https://169.254.169.254/latest", None, "169.254.169.254, not a public"),
+        ("https://[::ffff:10.0.0.1]/s.json", None, "::ffff:10.0.0.1, not a public"),
+        ("https://status.acme.test/s.json", ["10.0.0.7"], "10.0.0.7, not a public"),
+        (
+            "https://status.acme.test/s.json",
+            ["93.184.215.14", "169.254.169.254"],
+            "169.254.169.254, not a public",
+        ),
+        ("https://status.acme.test/s.json", [], "no address"),
+    ],
+)
+async def test_a_public_only_client_refuses_what_is_not_on_the_public_internet_unsent(
+    clock: FakeClock,
+    api: respx.MockRouter,
+    url: str,
+    addresses: list[str] | None,
+    why: str,
+) -> None:
+    sent = api.route().respond(json={})
+    dns = {"status_acme_test": addresses} if addresses is not None else {}
+    client = public_only_client(clock, **dns)
+
+    with pytest.raises(AddressRefusedError, match=why):
+        await client.request("GET", url)
+
+    assert not sent.called
+    assert clock.sleeps == []
+
+
+async def test_a_public_only_client_sends_to_the_address_it_checked(
+    clock: FakeClock, api: respx.MockRouter
+) -> None:
+    pinned = api.get("https://93.184.215.14/api/v2/status.json").respond(
+        json={"status": "ok"}
+    )
+    client = public_only_client(
+        clock,
+        status_acme_test=["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"],
+    )
+
+    answer = await client.request("GET", "https://status.acme.test/api/v2/status.json")
+
+    assert answer == {"status": "ok"}
+    request = pinned.calls.last.request
+    # The name stays the host's, for the Host header and TLS (its certificate is checked
+    # against it, not against the address).
+    assert request.headers["Host"] == "status.acme.test"
+    assert request.extensions["sni_hostname"] == "status.acme.test"
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("93.184.215.14", True),
+        ("2606:4700::6810:85e5", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.1", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),
+        ("100.100.100.200", False),
+        ("0.0.0.0", False),
+        ("224.0.0.1", False),
+        ("::1", False),
+        ("fe80::1%eth0", False),
+        ("fd00:ec2::254", False),
+        ("::ffff:169.254.169.254", False),
+        ("64:ff9b::a9fe:a9fe", False),
+        ("2002:a9fe:a9fe::1", False),
+    ],
+)
+def test_which_addresses_are_public(address: str, public: bool) -> None:
+    assert is_public_address(address) is public

@@ -180,8 +180,6 @@ async def test_a_list_is_read_ahead_of_its_reader_but_no_further_than_the_bound(
 
 
 async def test_a_prefetched_list_is_read_before_anyone_asks_and_read_once() -> None:
-    from tests.support import FakeAccount
-
     class Pages:
         provider = "statuspage"
         calls = 0
@@ -190,7 +188,7 @@ async def test_a_prefetched_list_is_read_before_anyone_asks_and_read_once() -> N
             self, which: PageList, page_id: str, reads: Any
         ) -> AsyncIterator[list[Item]]:
             Pages.calls += 1
-            return batches_of(FakeAccount.generate(incidents=250).incidents["p1"])
+            return batches_of([incident(n) for n in range(250)])
 
     memo = FetchMemo()
     vendor: Any = Pages()

@@ -7,6 +7,7 @@ from pydantic.v1 import ValidationError
 
 from core.kinds import KINDS
 from integration import StatuspagePortAppConfig
+from vendors import VENDORS
 
 # Status values listed in the Statuspage API reference; Port refuses an entity whose enum
 # property holds a value its blueprint lacks, which would leave that entity stale.
@@ -81,3 +82,14 @@ def test_blueprints_accept_every_status_the_api_returns(
 
     assert API_STATUSES[(blueprint, prop)] <= set(schema["enum"])
     assert set(schema["enum"]) == set(schema["enumColors"])
+
+
+def test_every_blueprint_accepts_every_registered_vendor_as_provider(
+    shipped_blueprints: dict[str, dict[str, Any]],
+) -> None:
+    # Port refuses an entity whose `provider` its blueprint's enum lacks (the resync still
+    # reports success), so a vendor registered without its enum entry would land nothing.
+    providers = {vendor.provider for vendor in VENDORS}
+    for blueprint in shipped_blueprints.values():
+        schema = blueprint["schema"]["properties"]["provider"]
+        assert set(schema["enum"]) == set(schema["enumColors"]) == providers

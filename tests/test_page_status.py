@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from core.kinds import Family
 from sandbox.statuspage.config import DataConfig
 from sandbox.statuspage.data import generate
-from sync.catalog import KnownPages
+from sync.catalog import KnownPages, SyncedObjects
 from sync.page_status import PageStatus, StatusDerivation, StatusSource
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -196,3 +197,29 @@ def test_a_new_webhook_status_replaces_whatever_was_known() -> None:
 
     assert known.with_status({"id": "p1"})["status_indicator"] == "major"
     assert known.with_status({"id": "p2"}) == {"id": "p2"}
+
+
+def test_a_page_is_known_not_synced_only_once_the_vendor_s_page_list_was_read() -> None:
+    known = KnownPages()
+    assert known.is_synced("statuspage", "p9")
+
+    known.listed("statuspage", ["p1", "p2"])
+
+    assert known.is_synced("statuspage", "p1")
+    assert not known.is_synced("statuspage", "p9")
+    assert known.is_synced("onlineornot", "p9")
+
+
+def test_an_object_is_known_never_synced_only_after_a_whole_resync() -> None:
+    synced = SyncedObjects()
+    synced.synced("statuspage", Family.INCIDENT, ["i1"])
+    assert not synced.never_synced("statuspage", Family.INCIDENT, "i9")
+
+    synced.synced("statuspage", Family.INCIDENT, ["i2"], resync=True)
+    synced.synced("statuspage", Family.INCIDENT, ["i3"])  # a live event, since
+
+    assert [
+        synced.never_synced("statuspage", Family.INCIDENT, i)
+        for i in ("i1", "i2", "i3", "i9")
+    ] == [False, False, False, True]
+    assert not synced.never_synced("statuspage", Family.COMPONENT, "i9")

@@ -1,6 +1,7 @@
 """Every resync gives every page its overall status, through Ocean's harness with Statuspage
-and the pages' public status APIs mocked at HTTP: published where the page is public, derived
-from its components and incidents where it is private or the public API fails."""
+and the pages' public status APIs served by the emulator: published where the page is public,
+derived from its components and incidents where it is private or the public API fails.
+"""
 
 from collections.abc import Iterator
 from typing import Any
@@ -9,27 +10,19 @@ import httpx
 import pytest
 import respx
 
+from sandbox.statuspage.api import PUBLIC_PREFIX
+from sandbox.statuspage.core import EmulatorCore
+from sandbox.statuspage.model import PageState
+from sandbox.statuspage.server import StatuspageEmulator
 from sync.breaker import MAX_FAILURES_IN_A_ROW as MAX_PUBLISHED_FAILURES_IN_A_ROW
-from tests.support import (
-    HOST,
-    FakeAccount,
-    api_calls,
-    fail_path,
-    only_kinds,
-    public_status,
-    public_status_url,
-)
+from tests.conftest import Emulate
+from tests.support import api_calls, fail, in_port, only_kinds, pages_of, sent
+from vendors.statuspage.public_status import STATUS_PATH
 
 STALE = {"identifier": "p1-i-gone", "blueprint": "statuspageIncident"}
 
 
-@pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        yield router
-
-
-def pages_of(result: Any) -> dict[str, dict[str, Any]]:
+def statuses_of(result: Any) -> dict[str, dict[str, Any]]:
     return {
         e["identifier"]: e["properties"]
         for e in result.upserted_entities
@@ -37,108 +30,114 @@ def pages_of(result: Any) -> dict[str, dict[str, Any]]:
     }
 
 
-def published_calls(router: respx.MockRouter) -> list[httpx.Request]:
-    return [c.request for c in router.calls if c.request.url.host != "statuspage.test"]
+def published_calls(harness: Any) -> list[httpx.Request]:
+    return [r for r in sent(harness) if r.url.path.startswith(f"{PUBLIC_PREFIX}/")]
 
 
-def make_private(account: FakeAccount, page_id: str) -> None:
-    page = next(p for p in account.pages if p["id"] == page_id)
-    page["viewers_must_be_team_members"] = True
+def status_url(served: StatuspageEmulator, page: PageState) -> str:
+    """Where the emulator publishes the page's status: the page's `url` (its own domain)."""
+    return f"{served.base_url}{PUBLIC_PREFIX}/{page.page['subdomain']}{STATUS_PATH}"
 
 
-def degrade(account: FakeAccount, page_id: str) -> None:
-    """One partial outage and one open minor incident: a `major` page."""
-    account.components[page_id][-1]["status"] = "partial_outage"
-    account.incidents[page_id][0] = {
-        **account.incidents[page_id][0],
-        "status": "investigating",
-        "impact": "minor",
-    }
+def degrade(served: EmulatorCore, page: PageState) -> tuple[str, str]:
+    """One partial outage and one open minor incident; returns the page's status then."""
+    member = next(c for c in page.components.values() if not c["group"])
+    served.set_component_status(page.page_id, member["id"], "partial_outage")
+    served.add_incident(page.page_id, status="investigating", impact="minor")
+    status = served.page_status(page.page_id)
+    assert status[0] != "none"
+    return status
+
+
+@pytest.fixture
+def public_api() -> Iterator[respx.MockRouter]:
+    """Narrow mocks of a public status API; the API's requests reach the emulator."""
+    with respx.mock(assert_all_called=False) as router:
+        router.route(path__startswith="/v1/").pass_through()
+        yield router
 
 
 async def test_a_public_page_has_its_published_status_asked_without_the_key(
-    api: respx.MockRouter, run_harness: Any, api_key: str
+    emulate: Emulate, run_harness: Any, api_key: str
 ) -> None:
-    account = FakeAccount.generate(page_ids=("p1", "p2"), incidents=2)
-    account.published["p1"] = public_status("p1", "major", "Partial System Outage")
-    account.serve(api)
+    served = emulate(pages=2, incidents=2)
+    first, second = pages_of(served)
+    published = degrade(served, first)
 
-    async with run_harness(host=HOST) as harness:
+    async with run_harness(host=served.base_url) as harness:
         result = await harness.trigger_resync()
 
     assert result.errors == []
-    pages = pages_of(result)
-    assert pages["p1"]["status_indicator"] == "major"
-    assert pages["p1"]["status_description"] == "Partial System Outage"
-    assert pages["p1"]["status_source"] == "public_api"
-    assert pages["p2"]["status_indicator"] == "none"
-    published = published_calls(api)
-    assert [str(r.url) for r in published] == [
-        public_status_url("p1"),
-        public_status_url("p2"),
+    pages = statuses_of(result)
+    page = pages[first.page_id]
+    assert (page["status_indicator"], page["status_description"]) == published
+    assert page["status_source"] == "public_api"
+    assert pages[second.page_id]["status_indicator"] == (
+        served.page_status(second.page_id)[0]
+    )
+    requests = published_calls(harness)
+    assert [str(r.url) for r in requests] == [
+        status_url(served, first),
+        status_url(served, second),
     ]
-    for request in published:
+    for request in requests:
         assert "authorization" not in request.headers
         assert api_key not in str(request.url) + str(request.headers)
 
 
 async def test_a_custom_domain_is_asked_rather_than_the_subdomain(
-    api: respx.MockRouter, run_harness: Any, shipped_mapping: dict[str, Any]
+    emulate: Emulate, run_harness: Any, shipped_mapping: dict[str, Any]
 ) -> None:
-    account = FakeAccount.generate(incidents=1)
-    account.pages[0]["url"] = "https://status.example.com/"
-    account.serve(api)
-    custom = api.get("https://status.example.com/api/v2/status.json").respond(
-        json=public_status("p1", "critical", "Major System Outage")
-    )
+    served = emulate(incidents=1)
+    [page] = pages_of(served)
+    member = next(c for c in page.components.values() if not c["group"])
+    served.set_component_status(page.page_id, member["id"], "major_outage")
 
     async with run_harness(
-        host=HOST, mapping=only_kinds(shipped_mapping, "statuspage")
+        host=served.base_url, mapping=only_kinds(shipped_mapping, "statuspage")
     ) as harness:
         result = await harness.trigger_resync()
 
-    assert custom.call_count == 1
-    assert pages_of(result)["p1"]["status_indicator"] == "critical"
+    # The page's url is the emulator's address, not <subdomain>.statuspage.io.
+    assert [str(r.url) for r in published_calls(harness)] == [status_url(served, page)]
+    assert statuses_of(result)[page.page_id]["status_indicator"] == "critical"
 
 
 async def test_a_private_page_s_status_is_derived_at_no_extra_api_request(
-    api: respx.MockRouter, run_harness: Any
+    emulate: Emulate, run_harness: Any
 ) -> None:
-    account = FakeAccount.generate(groups=5, components=20, incidents=50, updates=3)
-    make_private(account, "p1")
-    degrade(account, "p1")
-    account.serve(api)
+    served = emulate(groups=5, components=20, incidents=50, updates=3)
+    [page] = pages_of(served)
+    served.set_page_private(page.page_id)
+    derived = degrade(served, page)
 
-    async with run_harness(host=HOST) as harness:
+    async with run_harness(host=served.base_url) as harness:
         result = await harness.trigger_resync()
 
     assert result.errors == []
-    page = pages_of(result)["p1"]
-    assert (page["status_indicator"], page["status_description"]) == (
-        "major",
-        "Partial System Outage",
-    )
-    assert page["status_source"] == "derived"
-    assert published_calls(api) == []
+    status = statuses_of(result)[page.page_id]
+    assert (status["status_indicator"], status["status_description"]) == derived
+    assert status["status_source"] == "derived"
+    assert published_calls(harness) == []
     # The components and incidents read for it are the ones their kinds sync.
-    assert len(api_calls(api)) == 4
+    assert len(api_calls(harness)) == 4
 
 
 async def test_deriving_costs_the_page_s_lists_when_only_pages_are_mapped(
-    api: respx.MockRouter, run_harness: Any, shipped_mapping: dict[str, Any]
+    emulate: Emulate, run_harness: Any, shipped_mapping: dict[str, Any]
 ) -> None:
-    account = FakeAccount.generate(components=20, incidents=150)
-    make_private(account, "p1")
-    account.serve(api)
+    served = emulate(components=20, incidents=150)
+    [page] = pages_of(served)
+    served.set_page_private(page.page_id)
 
     async with run_harness(
-        host=HOST, mapping=only_kinds(shipped_mapping, "statuspage")
+        host=served.base_url, mapping=only_kinds(shipped_mapping, "statuspage")
     ) as harness:
         result = await harness.trigger_resync()
 
-    assert pages_of(result)["p1"]["status_source"] == "derived"
+    assert statuses_of(result)[page.page_id]["status_source"] == "derived"
     # The page list, one page of components and two of incidents.
-    assert len(api_calls(api)) == 4
+    assert len(api_calls(harness)) == 4
 
 
 @pytest.mark.parametrize(
@@ -153,23 +152,31 @@ async def test_deriving_costs_the_page_s_lists_when_only_pages_are_mapped(
     ],
 )
 async def test_a_failing_public_status_falls_back_to_derived_and_fails_nothing(
-    api: respx.MockRouter, run_harness: Any, failure: httpx.Response | Exception
+    emulate: Emulate,
+    run_harness: Any,
+    public_api: respx.MockRouter,
+    failure: httpx.Response | Exception,
 ) -> None:
-    account = FakeAccount.generate(incidents=3)
-    degrade(account, "p1")
-    account.serve(api)
-    published = api.get(public_status_url("p1"))
+    served = emulate(incidents=3)
+    [page] = pages_of(served)
+    derived = degrade(served, page)
+    published = public_api.get(status_url(served, page))
     if isinstance(failure, Exception):
         published.mock(side_effect=failure)
     else:
         published.mock(return_value=failure)
 
-    async with run_harness(host=HOST, port_entities=account.in_port(STALE)) as harness:
+    async with run_harness(
+        host=served.base_url, port_entities=in_port(served, STALE)
+    ) as harness:
         result = await harness.trigger_resync()
 
     assert result.errors == []
-    page = pages_of(result)["p1"]
-    assert (page["status_indicator"], page["status_source"]) == ("major", "derived")
+    status = statuses_of(result)[page.page_id]
+    assert (status["status_indicator"], status["status_source"]) == (
+        derived[0],
+        "derived",
+    )
     # A healthy resync otherwise: only what Statuspage no longer has is deleted.
     assert result.deleted_entities == [STALE]
     # Few attempts on a host that is only a shortcut.
@@ -177,45 +184,47 @@ async def test_a_failing_public_status_falls_back_to_derived_and_fails_nothing(
 
 
 async def test_after_a_few_public_failures_in_a_row_the_other_pages_are_derived(
-    api: respx.MockRouter, run_harness: Any, shipped_mapping: dict[str, Any]
+    emulate: Emulate, run_harness: Any, shipped_mapping: dict[str, Any]
 ) -> None:
-    page_ids = tuple(f"p{n}" for n in range(MAX_PUBLISHED_FAILURES_IN_A_ROW + 3))
-    account = FakeAccount.generate(page_ids=page_ids, components=2, incidents=1)
-    account.published.clear()
-    account.serve(api)
-    published = api.get(url__regex=r"https://p\d+\.statuspage\.io/.*").respond(
-        503, json={"error": "down"}
-    )
+    count = MAX_PUBLISHED_FAILURES_IN_A_ROW + 3
+    served = emulate(pages=count, components=2, incidents=1)
+    fail(served, f"{PUBLIC_PREFIX}/*", 503)
 
     async with run_harness(
-        host=HOST, mapping=only_kinds(shipped_mapping, "statuspage", "component")
+        host=served.base_url,
+        mapping=only_kinds(shipped_mapping, "statuspage", "component"),
     ) as harness:
         result = await harness.trigger_resync()
 
     assert result.errors == []
-    pages = pages_of(result)
+    pages = statuses_of(result)
     assert {p["status_source"] for p in pages.values()} == {"derived"}
-    assert len(pages) == len(page_ids)
-    asked = {request.url.host for request in published_calls(api)}
-    assert len(asked) == MAX_PUBLISHED_FAILURES_IN_A_ROW
-    assert published.call_count <= 2 * MAX_PUBLISHED_FAILURES_IN_A_ROW
+    assert len(pages) == count
+    asked = published_calls(harness)
+    assert len({request.url.path for request in asked}) == (
+        MAX_PUBLISHED_FAILURES_IN_A_ROW
+    )
+    assert len(asked) <= 2 * MAX_PUBLISHED_FAILURES_IN_A_ROW
 
 
 async def test_a_page_with_no_status_to_be_had_is_named_and_nothing_is_deleted(
-    api: respx.MockRouter, run_harness: Any, shipped_mapping: dict[str, Any]
+    emulate: Emulate, run_harness: Any, shipped_mapping: dict[str, Any]
 ) -> None:
-    account = FakeAccount.generate(page_ids=("p1", "p2"), incidents=2)
-    make_private(account, "p1")
-    account.serve(api, gate=fail_path("/v1/pages/p1/incidents", 500))
+    served = emulate(pages=2, incidents=2)
+    first, second = pages_of(served)
+    served.set_page_private(first.page_id)
+    fail(served, f"/v1/pages/{first.page_id}/incidents", 500)
 
     async with run_harness(
-        host=HOST,
+        host=served.base_url,
         mapping=only_kinds(shipped_mapping, "statuspage"),
-        port_entities=account.in_port(STALE),
+        port_entities=in_port(served, STALE),
     ) as harness:
         result = await harness.trigger_resync()
 
     # Upserting p1 without a status would blank it in Port: it is left as it is.
-    assert set(pages_of(result)) == {"p2"}
-    assert any("page p1 (its status)" in str(error) for error in result.errors)
+    assert set(statuses_of(result)) == {second.page_id}
+    assert any(
+        f"page {first.page_id} (its status)" in str(error) for error in result.errors
+    )
     assert result.deleted_entities == []

@@ -1,33 +1,31 @@
-"""Whole resyncs through Ocean's own machinery (IntegrationTestHarness), Statuspage mocked at HTTP."""
+"""Whole resyncs through Ocean's own machinery (IntegrationTestHarness), Statuspage served by
+the emulator on loopback."""
 
 import re
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import respx
 
 from client import RetryPolicy
+from sandbox.expected import expected_identifiers
+from sandbox.statuspage.server import StatuspageEmulator
+from tests.conftest import Emulate
 from tests.support import (
-    HOST,
-    FakeAccount,
-    RollingWindowLimit,
     api_calls,
-    fail_path,
+    fail,
+    in_port,
+    most_in_any_window,
     only_kinds,
+    pages_of,
+    sent,
 )
+from tests.webhook_processors.support import captured_logs
 
 # An entity Port holds from an earlier sync that Statuspage no longer has: a healthy resync deletes
 # it, a failed one must not.
 STALE = {"identifier": "p1-i-gone", "blueprint": "statuspageIncident"}
-
-
-@pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        yield router
 
 
 def by_blueprint(entities: list[dict[str, Any]]) -> Counter[str]:
@@ -38,164 +36,218 @@ def identifiers(entities: list[dict[str, Any]], blueprint: str) -> set[str]:
     return {e["identifier"] for e in entities if e["blueprint"] == blueprint}
 
 
-async def test_full_resync_of_one_page_lands_every_entity_in_four_api_requests(
-    api: respx.MockRouter, run_harness: Any
-) -> None:
-    account = FakeAccount.generate(groups=5, components=20, incidents=50, updates=3)
-    account.serve(api)
+def counts(served: StatuspageEmulator) -> Counter[str]:
+    """How many entities of each blueprint the emulator's data makes."""
+    return Counter(
+        {bp: len(ids) for bp, ids in expected_identifiers(served).items() if ids}
+    )
 
-    async with run_harness(host=HOST, port_entities=account.in_port(STALE)) as harness:
+
+async def test_full_resync_of_one_page_lands_every_entity_in_four_api_requests(
+    emulate: Emulate, run_harness: Any
+) -> None:
+    served = emulate(groups=5, components=20, incidents=50, updates=3)
+
+    async with run_harness(
+        host=served.base_url, port_entities=in_port(served, STALE)
+    ) as harness:
         result = await harness.trigger_resync()
 
     assert result.errors == []
-    assert by_blueprint(result.upserted_entities) == {
-        "statuspage": 1,
-        "statuspageComponentGroup": 5,
-        "statuspageComponent": 20,
-        "statuspageIncident": 50,
-        "statuspageIncidentUpdate": 150,
-    }
-    assert len(api_calls(api)) == 4
+    landed = by_blueprint(result.upserted_entities)
+    assert landed == counts(served)
+    assert (landed["statuspage"], landed["statuspageComponentGroup"]) == (1, 5)
+    assert (landed["statuspageComponent"], landed["statuspageIncident"]) == (20, 50)
+    assert len(api_calls(harness)) == 4
     # And one to the page's public status API, another host.
-    assert api.calls.call_count == 5
+    assert len(sent(harness)) == 5
     assert result.deleted_entities == [STALE]
 
 
 async def test_relations_tie_every_kind_to_its_page(
-    api: respx.MockRouter, run_harness: Any
+    emulate: Emulate, run_harness: Any
 ) -> None:
-    account = FakeAccount.generate(groups=2, components=4, incidents=3, updates=2)
-    account.serve(api)
+    served = emulate(groups=2, components=4, incidents=3, updates=2)
+    [page] = pages_of(served)
 
-    async with run_harness(host=HOST) as harness:
+    async with run_harness(host=served.base_url) as harness:
         result = await harness.trigger_resync()
 
     entities = {(e["blueprint"], e["identifier"]): e for e in result.upserted_entities}
-    component = entities[("statuspageComponent", "p1-c1")]
-    assert component["relations"] == {"statuspage": "p1", "componentGroup": "p1-g1"}
-    incident = entities[("statuspageIncident", "p1-i0")]
-    assert incident["relations"] == {
-        "statuspage": "p1",
-        "components": ["p1-c0", "p1-c1"],
+    members = [c for c in page.components.values() if not c["group"]]
+    assert any(c["group_id"] for c in members)
+    for component in members:
+        assert entities[("statuspageComponent", component["id"])]["relations"] == {
+            "statuspage": page.page_id,
+            "componentGroup": component["group_id"],
+        }
+    for incident_id, record in page.incidents.items():
+        assert entities[("statuspageIncident", incident_id)]["relations"] == {
+            "statuspage": page.page_id,
+            "components": record.component_ids,
+        }
+    served_updates = {
+        u["id"]: u
+        for record in page.incidents.values()
+        for u in record.fields["incident_updates"]
     }
-    updates = [e for (bp, _), e in entities.items() if bp == "statuspageIncidentUpdate"]
-    assert {u["relations"]["incident"] for u in updates} == {"p1-i0", "p1-i1", "p1-i2"}
+    updates = {
+        i: e for (bp, i), e in entities.items() if bp == "statuspageIncidentUpdate"
+    }
+    assert updates.keys() == served_updates.keys()
+    assert {u["relations"]["incident"] for u in updates.values()} == set(page.incidents)
     # An update whose affected_components is null relates to no component instead of failing.
-    assert sorted(len(u["relations"]["affectedComponents"]) for u in updates) == [
-        0,
-        0,
-        0,
-        1,
-        1,
-        1,
-    ]
+    assert None in [u["affected_components"] for u in served_updates.values()]
+    for update_id, update in updates.items():
+        affected = served_updates[update_id]["affected_components"] or []
+        assert update["relations"]["affectedComponents"] == [
+            a["code"] for a in affected
+        ]
 
 
 async def test_incident_updates_carry_their_page_id(
-    api: respx.MockRouter, run_harness: Any, shipped_mapping: dict[str, Any]
+    emulate: Emulate, run_harness: Any, shipped_mapping: dict[str, Any]
 ) -> None:
-    FakeAccount.generate(page_ids=("p1", "p2"), incidents=2, updates=2).serve(api)
+    served = emulate(pages=2, incidents=2, updates=2)
+    page_of_update = {
+        update["id"]: page.page_id
+        for page in pages_of(served)
+        for record in page.incidents.values()
+        for update in record.fields["incident_updates"]
+    }
     mapping = only_kinds(shipped_mapping, "incident_update")
     mapping["resources"][0]["port"]["entity"]["mappings"]["properties"][
         "page"
     ] = ".page_id"
 
-    async with run_harness(host=HOST, mapping=mapping) as harness:
+    async with run_harness(host=served.base_url, mapping=mapping) as harness:
         result = await harness.trigger_resync()
 
     pages = {e["identifier"]: e["properties"]["page"] for e in result.upserted_entities}
-    assert len(pages) == 8
-    assert all(page == identifier.split("-")[0] for identifier, page in pages.items())
+    assert pages == page_of_update
     # Without the incident kind in the mapping, the updates fetch the incidents themselves.
-    assert api.calls.call_count == 3
+    assert len(sent(harness)) == 3
+
+
+async def test_ocean_maps_three_responses_a_batch_across_pages_not_one_per_request(
+    emulate: Emulate, run_harness: Any, shipped_mapping: dict[str, Any]
+) -> None:
+    # Two pages of 450 incidents (5 requests each, the last of 50), with 2,700 updates.
+    served = emulate(pages=2, groups=1, components=2, incidents=450, updates=3)
+    mapping = only_kinds(shipped_mapping, "incident", "incident_update")
+
+    with captured_logs() as lines:
+        async with run_harness(host=served.base_url, mapping=mapping) as harness:
+            result = await harness.trigger_resync()
+
+    assert result.errors == []
+    assert by_blueprint(result.upserted_entities) == {
+        "statuspageIncident": 900,
+        "statuspageIncidentUpdate": 2700,
+    }
+    # Ocean starts a pool of workers for each batch it maps: each kind's ten responses come
+    # in four batches, one of them spanning both pages, not in ten.
+    batches = [
+        int(size)
+        for line in lines
+        for size in re.findall(r"Parsing (\d+) raw results into entities", line)
+    ]
+    assert batches == [300, 250, 300, 50, 900, 750, 900, 150]
+    assert len(api_calls(harness)) == 1 + 2 * 5
 
 
 async def test_page_kind_yields_what_statuspage_yields_from_one_page_list(
-    api: respx.MockRouter, run_harness: Any, shipped_mapping: dict[str, Any]
+    emulate: Emulate, run_harness: Any, shipped_mapping: dict[str, Any]
 ) -> None:
-    FakeAccount.generate(page_ids=("p1", "p2")).serve(api)
+    served = emulate(pages=2)
     statuspage = only_kinds(shipped_mapping, "statuspage")
     as_page = {**statuspage["resources"][0], "kind": "page"}
     mapping = {**statuspage, "resources": [statuspage["resources"][0], as_page]}
 
-    async with run_harness(host=HOST, mapping=mapping) as harness:
+    async with run_harness(host=served.base_url, mapping=mapping) as harness:
         result = await harness.trigger_resync()
 
     upserted = result.upserted_entities
     assert result.errors == []
     assert len(upserted) == 4
     assert upserted[:2] == upserted[2:]
-    assert len(api_calls(api)) == 1
+    assert len(api_calls(harness)) == 1
     # One public status request per page, not one per page kind.
-    assert api.calls.call_count == 3
+    assert len(sent(harness)) == 3
 
 
 async def test_configured_page_ids_select_pages_and_a_missing_one_is_named(
-    api: respx.MockRouter, run_harness: Any
+    emulate: Emulate, run_harness: Any
 ) -> None:
-    account = FakeAccount.generate(page_ids=("p1", "p2", "p3"), incidents=2)
-    account.serve(api)
+    served = emulate(pages=3, incidents=2)
+    first, second, _ = pages_of(served)
 
     async with run_harness(
-        host=HOST, port_entities=account.in_port(STALE), statuspage_ids="p2, not-ours"
+        host=served.base_url,
+        port_entities=in_port(served, STALE),
+        statuspage_ids=f"{second.page_id}, not-ours",
     ) as harness:
         result = await harness.trigger_resync()
 
-    assert identifiers(result.upserted_entities, "statuspage") == {"p2"}
-    assert identifiers(result.upserted_entities, "statuspageIncident") == {
-        "p2-i0",
-        "p2-i1",
-    }
+    assert identifiers(result.upserted_entities, "statuspage") == {second.page_id}
+    assert identifiers(result.upserted_entities, "statuspageIncident") == set(
+        second.incidents
+    )
     assert result.errors
     assert all("not-ours" in str(error) for error in result.errors)
     assert result.deleted_entities == []
-    assert not any("/pages/p1/" in str(call.request.url) for call in api.calls)
+    assert not any(f"/pages/{first.page_id}/" in str(r.url) for r in sent(harness))
 
 
 async def test_a_failing_page_keeps_its_entities_and_the_other_pages_sync(
-    api: respx.MockRouter, run_harness: Any
+    emulate: Emulate, run_harness: Any
 ) -> None:
-    account = FakeAccount.generate(page_ids=("p1", "p2"), incidents=3)
-    account.serve(api, gate=fail_path("/v1/pages/p1/incidents", 500))
+    served = emulate(pages=2, incidents=3)
+    first, second = pages_of(served)
+    fail(served, f"/v1/pages/{first.page_id}/incidents", 500)
 
-    async with run_harness(host=HOST, port_entities=account.in_port(STALE)) as harness:
+    async with run_harness(
+        host=served.base_url, port_entities=in_port(served, STALE)
+    ) as harness:
         result = await harness.trigger_resync()
 
     assert result.errors
-    assert any("page p1" in str(error) for error in result.errors)
-    assert identifiers(result.upserted_entities, "statuspageIncident") == {
-        "p2-i0",
-        "p2-i1",
-        "p2-i2",
-    }
-    assert identifiers(result.upserted_entities, "statuspageComponent") >= {
-        "p1-c0",
-        "p2-c0",
-    }
+    assert any(f"page {first.page_id}" in str(error) for error in result.errors)
+    assert identifiers(result.upserted_entities, "statuspageIncident") == set(
+        second.incidents
+    )
+    components = identifiers(result.upserted_entities, "statuspageComponent")
+    assert components == expected_identifiers(served)["statuspageComponent"]
     assert result.deleted_entities == []
 
 
 async def test_a_page_that_disappears_mid_resync_is_named(
-    api: respx.MockRouter, run_harness: Any
+    emulate: Emulate, run_harness: Any
 ) -> None:
-    account = FakeAccount.generate()
-    account.serve(api, gate=fail_path("/v1/pages/p1/component-groups", 404))
+    served = emulate()
+    [page] = pages_of(served)
+    fail(served, f"/v1/pages/{page.page_id}/component-groups", 404)
 
-    async with run_harness(host=HOST, port_entities=account.in_port(STALE)) as harness:
+    async with run_harness(
+        host=served.base_url, port_entities=in_port(served, STALE)
+    ) as harness:
         result = await harness.trigger_resync()
 
-    assert any(re.search(r"page p1\b.*404", str(error)) for error in result.errors)
+    named = re.compile(rf"page {page.page_id}\b.*404")
+    assert any(named.search(str(error)) for error in result.errors)
     assert result.deleted_entities == []
 
 
 @pytest.mark.parametrize("status", [401, 403])
 async def test_a_refused_key_is_an_error_never_an_empty_catalog(
-    api: respx.MockRouter, run_harness: Any, status: int
+    emulate: Emulate, run_harness: Any, status: int
 ) -> None:
-    account = FakeAccount.generate()
-    account.serve(api, gate=lambda _: httpx.Response(status, json={"error": "no"}))
+    served = emulate()
+    fail(served, "/v1/*", status)
 
-    async with run_harness(host=HOST, port_entities=account.in_port(STALE)) as harness:
+    async with run_harness(
+        host=served.base_url, port_entities=in_port(served, STALE)
+    ) as harness:
         result = await harness.trigger_resync()
 
     assert result.upserted_entities == []
@@ -204,40 +256,49 @@ async def test_a_refused_key_is_an_error_never_an_empty_catalog(
 
 
 async def test_a_resync_under_420_every_6_requests_in_6_seconds_lands_everything(
-    api: respx.MockRouter, run_harness: Any
+    emulate: Emulate, run_harness: Any, api_key: str
 ) -> None:
-    # 1 page list + 1 group page + 3 component pages + 2 incident pages = 7 requests: over the limit.
-    account = FakeAccount.generate(groups=5, components=245, incidents=120, updates=1)
-    limit = RollingWindowLimit(limit=6, window=6)
-    account.serve(api, gate=limit)
+    # 1 page list + 1 group page + 3 component pages + 2 incident pages = 7 requests: over the
+    # limit, and the key has spent 5 of its 6 a moment before, so the second is refused.
+    served = emulate(groups=5, components=245, incidents=120, updates=1)
+    served.set_rate_limit(6, 6, status=420)
+    async with httpx.AsyncClient(base_url=served.api_url) as client:
+        for _ in range(5):
+            spent = await client.get(
+                "/pages", headers={"Authorization": f"OAuth {api_key}"}
+            )
+            assert spent.status_code == 200
 
-    async with run_harness(host=HOST, port_entities=account.in_port(STALE)) as harness:
+    async with run_harness(
+        host=served.base_url, port_entities=in_port(served, STALE)
+    ) as harness:
         result = await harness.trigger_resync()
 
     assert result.errors == []
-    assert limit.refused >= 1
-    assert limit.most_in_any_window() <= 6
-    assert by_blueprint(result.upserted_entities) == {
-        "statuspage": 1,
-        "statuspageComponentGroup": 5,
-        "statuspageComponent": 245,
-        "statuspageIncident": 120,
-        "statuspageIncidentUpdate": 120,
-    }
+    admitted = [
+        e.timestamp for e in served.log if e.path.startswith("/v1/") and e.status == 200
+    ]
+    assert served.counters.rate_limited >= 1
+    assert most_in_any_window(admitted, 6) <= 6
+    landed = by_blueprint(result.upserted_entities)
+    assert landed == counts(served)
+    assert (landed["statuspageComponent"], landed["statuspageIncident"]) == (245, 120)
     assert result.deleted_entities == [STALE]
 
 
 async def test_server_errors_past_every_retry_delete_nothing(
-    api: respx.MockRouter, run_harness: Any
+    emulate: Emulate, run_harness: Any
 ) -> None:
-    account = FakeAccount.generate()
-    account.serve(api, gate=fail_path("/v1/pages", 503))
+    served = emulate()
+    fail(served, "/v1/pages", 503)
 
-    async with run_harness(host=HOST, port_entities=account.in_port(STALE)) as harness:
+    async with run_harness(
+        host=served.base_url, port_entities=in_port(served, STALE)
+    ) as harness:
         result = await harness.trigger_resync()
 
     # The page list is tried once per resync (with its retries), not once per kind.
-    assert api.calls.call_count == RetryPolicy().max_attempts
+    assert len(sent(harness)) == RetryPolicy().max_attempts
 
     assert result.errors
     assert result.upserted_entities == []
@@ -245,42 +306,40 @@ async def test_server_errors_past_every_retry_delete_nothing(
 
 
 async def test_a_key_refused_on_one_page_fails_that_page_and_the_others_sync(
-    api: respx.MockRouter, run_harness: Any
+    emulate: Emulate, run_harness: Any
 ) -> None:
-    account = FakeAccount.generate(page_ids=("p1", "p2"), incidents=3)
+    served = emulate(pages=2, groups=5, incidents=3)
+    first, second = pages_of(served)
+    fail(served, f"/v1/pages/{first.page_id}/*", 403)
 
-    def refuse_p1(request: httpx.Request) -> httpx.Response | None:
-        if request.url.path.startswith("/v1/pages/p1/"):
-            return httpx.Response(403, json={"error": "not your page"})
-        return None
-
-    account.serve(api, gate=refuse_p1)
-
-    async with run_harness(host=HOST, port_entities=account.in_port(STALE)) as harness:
+    async with run_harness(
+        host=served.base_url, port_entities=in_port(served, STALE)
+    ) as harness:
         result = await harness.trigger_resync()
 
     assert result.errors
-    assert all("statuspage page p1" in str(error) for error in result.errors)
-    assert identifiers(result.upserted_entities, "statuspageIncident") == {
-        "p2-i0",
-        "p2-i1",
-        "p2-i2",
-    }
-    assert identifiers(result.upserted_entities, "statuspageComponentGroup") == {
-        f"p2-g{n}" for n in range(5)
-    }
+    assert all(
+        f"statuspage page {first.page_id}" in str(error) for error in result.errors
+    )
+    assert identifiers(result.upserted_entities, "statuspageIncident") == set(
+        second.incidents
+    )
+    assert identifiers(result.upserted_entities, "statuspageComponentGroup") == set(
+        second.groups
+    )
+    assert len(second.groups) == 5
     assert result.deleted_entities == []
     # Each of p1's lists was asked once, not retried, and p2's were all read.
-    p1_calls = [c for c in api.calls if c.request.url.path.startswith("/v1/pages/p1/")]
-    assert len(p1_calls) == 3
+    on_first = f"/v1/pages/{first.page_id}/"
+    assert len([r for r in sent(harness) if r.url.path.startswith(on_first)]) == 3
 
 
 async def test_every_entity_carries_its_provider(
-    api: respx.MockRouter, run_harness: Any
+    emulate: Emulate, run_harness: Any
 ) -> None:
-    FakeAccount.generate(incidents=2, updates=2).serve(api)
+    served = emulate(incidents=2, updates=2)
 
-    async with run_harness(host=HOST) as harness:
+    async with run_harness(host=served.base_url) as harness:
         result = await harness.trigger_resync()
 
     assert result.errors == []

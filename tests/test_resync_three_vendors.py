@@ -1,18 +1,15 @@
 """Statuspage, OnlineOrNot and PingPong in one resync, through Ocean's own machinery
-(IntegrationTestHarness), all three mocked at HTTP with the same raw ids: each lands in the
+(IntegrationTestHarness), all three dialects of the emulator, same raw ids: each lands in the
 same five blueprints with its provider and no identifier colliding; a failing PingPong deletes
 nothing of any vendor."""
 
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
-import httpx
-import pytest
-import respx
-
-from tests.pingpong_support import PAGE_ID, PINGPONG_HOST, FakePingPong, detail
-from tests.support import HOST, ONLINEORNOT_HOST, FakeAccount, FakeOnlineOrNot
+from sandbox.expected import expected_identifiers, pingpong_page_id
+from sandbox.statuspage.server import StatuspageEmulator
+from tests.conftest import Emulate
+from tests.support import fail, in_port, pages_of
 from tests.webhook_processors.support import captured_logs
 
 PP_TOKEN = "pp-token-that-must-never-be-logged"
@@ -24,61 +21,67 @@ STALE = [
     {"identifier": "onlineornot-p1-c-gone", "blueprint": "statuspageComponent"},
     {"identifier": "pingpong-p1-c-gone", "blueprint": "statuspageComponent"},
 ]
+VENDORS = ("statuspage", "onlineornot", "pingpong")
 
 
-@pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        yield router
+def three(emulate: Emulate) -> StatuspageEmulator:
+    """One data set with the same raw ids at the three vendors, with an incident under way
+    and a maintenance to come (PingPong lists only those)."""
+    served = emulate(PP_TOKEN, OON_TOKEN, groups=2, components=4, incidents=2)
+    [page] = pages_of(served)
+    affected = tuple(c for c in page.components if not page.components[c]["group"])
+    served.add_incident(page.page_id, component_ids=affected[:2])
+    served.add_incident(page.page_id, status="scheduled", impact="none")
+    return served
 
 
-def config() -> dict[str, str]:
+def config(served: StatuspageEmulator) -> dict[str, str]:
     return {
+        "host": served.base_url,
         "onlineornot_api_key": OON_TOKEN,
-        "onlineornot_host": ONLINEORNOT_HOST,
+        "onlineornot_host": served.base_url,
         "pingpong_api_key": PP_TOKEN,
-        "pingpong_host": PINGPONG_HOST,
+        "pingpong_host": served.base_url,
     }
-
-
-def three(api: respx.MockRouter, pingpong_gate: Any = None) -> list[dict[str, str]]:
-    """The same raw ids at the three vendors (p1-g0, p1-c0, p1-i0, p1-i0-u0, ...); returns
-    what an earlier sync left in Port."""
-    statuspage = FakeAccount.generate(groups=2, components=4, incidents=2, updates=2)
-    onlineornot = FakeOnlineOrNot.generate(
-        groups=2, components=4, incidents=2, updates=2
-    )
-    pingpong = FakePingPong.generate(
-        groups=2, components=4, incidents=2, updates=2, maintenance=1
-    )
-    statuspage.serve(api)
-    onlineornot.serve(api)
-    pingpong.serve(api, gate=pingpong_gate)
-    return statuspage.in_port() + onlineornot.in_port() + STALE
 
 
 def by_provider(entities: list[dict[str, Any]]) -> Counter[tuple[str, str]]:
     return Counter((e["blueprint"], e["properties"]["provider"]) for e in entities)
 
 
+def served_as(served: StatuspageEmulator, *vendors: str) -> Counter[tuple[str, str]]:
+    """How many entities of each blueprint each vendor's dialect serves."""
+    return Counter(
+        {
+            (blueprint, vendor): len(ids)
+            for vendor in vendors
+            for blueprint, ids in expected_identifiers(served, (vendor,)).items()
+            if ids
+        }
+    )
+
+
 async def test_three_vendors_land_in_the_five_blueprints_without_collisions(
-    api: respx.MockRouter, run_harness: Any
+    emulate: Emulate, run_harness: Any
 ) -> None:
-    in_port = three(api)
+    served = three(emulate)
+    [page] = pages_of(served)
+    port_entities = in_port(served, *STALE, vendors=VENDORS[:2])
 
     with captured_logs() as lines:
-        async with run_harness(host=HOST, port_entities=in_port, **config()) as harness:
+        async with run_harness(
+            port_entities=port_entities, **config(served)
+        ) as harness:
             result = await harness.trigger_resync()
 
     assert result.errors == []
     counts = by_provider(result.upserted_entities)
-    for provider in ("statuspage", "onlineornot", "pingpong"):
+    assert counts == served_as(served, *VENDORS)
+    # PingPong: its one page, its ongoing incidents and its maintenance (no updates).
+    for provider in VENDORS:
         assert counts[("statuspage", provider)] == 1
-        assert counts[("statuspageComponentGroup", provider)] == 2
-        assert counts[("statuspageComponent", provider)] == 4
-    # PingPong: its two ongoing incidents and its maintenance, which has no updates.
-    assert counts[("statuspageIncident", "pingpong")] == 3
-    assert counts[("statuspageIncidentUpdate", "pingpong")] == 4
+        for blueprint in ("Component", "ComponentGroup", "Incident"):
+            assert counts[(f"statuspage{blueprint}", provider)] > 0
     keys = [(e["blueprint"], e["identifier"]) for e in result.upserted_entities]
     assert len(keys) == len(set(keys)), "two entities share an identifier"
     pages = {
@@ -86,7 +89,11 @@ async def test_three_vendors_land_in_the_five_blueprints_without_collisions(
         for e in result.upserted_entities
         if e["blueprint"] == "statuspage"
     }
-    assert pages == {"p1", "onlineornot-p1", PAGE_ID}
+    assert pages == {
+        page.page_id,
+        f"onlineornot-{page.page_id}",
+        pingpong_page_id(served),
+    }
     for entity in result.upserted_entities:
         provider = entity["properties"]["provider"]
         prefix = "" if provider == "statuspage" else f"{provider}-"
@@ -95,17 +102,17 @@ async def test_three_vendors_land_in_the_five_blueprints_without_collisions(
     assert not any(PP_TOKEN in line or OON_TOKEN in line for line in lines)
 
 
-def refuse_everything(request: httpx.Request) -> httpx.Response:
-    return detail(401, "Invalid token.")
-
-
 async def test_a_refused_pingpong_token_deletes_nothing_while_the_others_sync(
-    api: respx.MockRouter, run_harness: Any
+    emulate: Emulate, run_harness: Any
 ) -> None:
-    in_port = three(api, pingpong_gate=refuse_everything)
+    served = three(emulate)
+    fail(served, "/rest/v1/*", 401)
+    port_entities = in_port(served, *STALE, vendors=VENDORS[:2])
 
     with captured_logs() as lines:
-        async with run_harness(host=HOST, port_entities=in_port, **config()) as harness:
+        async with run_harness(
+            port_entities=port_entities, **config(served)
+        ) as harness:
             result = await harness.trigger_resync()
 
     assert result.deleted_entities == []
@@ -114,8 +121,7 @@ async def test_a_refused_pingpong_token_deletes_nothing_while_the_others_sync(
         "pingpong: listing its pages" in m and "pingpongApiKey" in m for m in messages
     ), messages
     counts = by_provider(result.upserted_entities)
-    for provider in ("statuspage", "onlineornot"):
-        assert counts[("statuspageIncident", provider)] == 2
+    assert counts == served_as(served, "statuspage", "onlineornot")
     assert not any(provider == "pingpong" for _, provider in counts)
     assert not any(PP_TOKEN in line for line in lines)
     assert not any(PP_TOKEN in m for m in messages)

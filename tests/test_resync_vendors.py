@@ -1,24 +1,17 @@
 """Statuspage and OnlineOrNot in one resync, through Ocean's own machinery
-(IntegrationTestHarness), both mocked at HTTP: both land in the same five blueprints, each
-entity with its provider and no identifier of one vendor colliding with the other's; and a
-failing OnlineOrNot deletes nothing of either vendor."""
+(IntegrationTestHarness), both served by the emulator over its one data set: both land in the
+same five blueprints, each entity with its provider and no identifier of one vendor colliding
+with the other's; and a failing OnlineOrNot deletes nothing of either vendor."""
 
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
-import respx
 
-from sandbox.expected import BLUEPRINTS
-from tests.support import (
-    HOST,
-    ONLINEORNOT_HOST,
-    FakeAccount,
-    FakeOnlineOrNot,
-    onlineornot_error,
-)
+from sandbox.expected import BLUEPRINTS, expected_identifiers
+from sandbox.statuspage.server import StatuspageEmulator
+from tests.conftest import Emulate
+from tests.support import fail, in_port, pages_of
 from tests.webhook_processors.support import captured_logs
 
 OON_KEY = "oon-token-that-must-never-be-logged"
@@ -28,29 +21,20 @@ STALE = [
     {"identifier": "p1-i-gone", "blueprint": "statuspageIncident"},
     {"identifier": "onlineornot-p1-i-gone", "blueprint": "statuspageIncident"},
 ]
+BOTH = ("statuspage", "onlineornot")
 
 
-@pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        yield router
+def both(emulate: Emulate) -> StatuspageEmulator:
+    """One data set, read as Statuspage and as OnlineOrNot: the same raw ids at both."""
+    return emulate(OON_KEY, groups=2, components=4, incidents=3, updates=2)
 
 
-def both(
-    api: respx.MockRouter, onlineornot_gate: Any = None
-) -> tuple[FakeAccount, FakeOnlineOrNot]:
-    """The same ids at both vendors: p1, p1-g0, p1-c0, p1-i0, p1-i0-u0, ..."""
-    statuspage = FakeAccount.generate(groups=2, components=4, incidents=3, updates=2)
-    onlineornot = FakeOnlineOrNot.generate(
-        groups=2, components=4, incidents=3, updates=2
-    )
-    statuspage.serve(api)
-    onlineornot.serve(api, gate=onlineornot_gate)
-    return statuspage, onlineornot
-
-
-def config() -> dict[str, str]:
-    return {"onlineornot_api_key": OON_KEY, "onlineornot_host": ONLINEORNOT_HOST}
+def config(served: StatuspageEmulator) -> dict[str, str]:
+    return {
+        "host": served.base_url,
+        "onlineornot_api_key": OON_KEY,
+        "onlineornot_host": served.base_url,
+    }
 
 
 def by_provider(entities: list[dict[str, Any]]) -> Counter[tuple[str, str]]:
@@ -58,23 +42,21 @@ def by_provider(entities: list[dict[str, Any]]) -> Counter[tuple[str, str]]:
 
 
 async def test_both_vendors_land_in_the_five_blueprints_without_collisions(
-    api: respx.MockRouter, run_harness: Any
+    emulate: Emulate, run_harness: Any
 ) -> None:
-    statuspage, onlineornot = both(api)
-    in_port = statuspage.in_port() + onlineornot.in_port() + STALE
+    served = both(emulate)
+    port_entities = in_port(served, *STALE, vendors=BOTH)
 
-    async with run_harness(host=HOST, port_entities=in_port, **config()) as harness:
+    async with run_harness(port_entities=port_entities, **config(served)) as harness:
         result = await harness.trigger_resync()
 
     assert result.errors == []
-    expected = {"statuspage": 1, "statuspageComponentGroup": 2}
-    expected |= {"statuspageComponent": 4, "statuspageIncident": 3}
-    expected |= {"statuspageIncidentUpdate": 6}
+    expected = {bp: len(ids) for bp, ids in expected_identifiers(served).items()}
     assert by_provider(result.upserted_entities) == Counter(
         {
             (blueprint, provider): count
             for blueprint, count in expected.items()
-            for provider in ("statuspage", "onlineornot")
+            for provider in BOTH
         }
     )
     keys = [(e["blueprint"], e["identifier"]) for e in result.upserted_entities]
@@ -87,65 +69,69 @@ async def test_both_vendors_land_in_the_five_blueprints_without_collisions(
 
 
 async def test_onlineornot_relations_use_its_prefixed_identifiers(
-    api: respx.MockRouter, run_harness: Any
+    emulate: Emulate, run_harness: Any
 ) -> None:
-    both(api)
+    served = both(emulate)
+    [page] = pages_of(served)
+    prefixed = f"onlineornot-{page.page_id}"
 
-    async with run_harness(host=HOST, **config()) as harness:
+    async with run_harness(**config(served)) as harness:
         result = await harness.trigger_resync()
 
     entities = {(e["blueprint"], e["identifier"]): e for e in result.upserted_entities}
-    component = entities[("statuspageComponent", "onlineornot-p1-c1")]
+    member = next(c for c in page.components.values() if c["group_id"])
+    component = entities[("statuspageComponent", f"onlineornot-{member['id']}")]
     assert component["relations"] == {
-        "statuspage": "onlineornot-p1",
-        "componentGroup": "onlineornot-p1-g1",
+        "statuspage": prefixed,
+        "componentGroup": f"onlineornot-{member['group_id']}",
     }
-    assert component["properties"]["status"] == "operational"
-    incident = entities[("statuspageIncident", "onlineornot-p1-i0")]
+    assert component["properties"]["status"] == member["status"]
+    record = next(
+        r
+        for r in page.incidents.values()
+        if r.component_ids and not r.fields["scheduled_for"]
+    )
+    incident_id = f"onlineornot-{record.fields['id']}"
+    incident = entities[("statuspageIncident", incident_id)]
     assert incident["relations"] == {
-        "statuspage": "onlineornot-p1",
-        "components": ["onlineornot-p1-c0", "onlineornot-p1-c1"],
+        "statuspage": prefixed,
+        "components": [f"onlineornot-{c}" for c in record.component_ids],
     }
     assert (incident["properties"]["status"], incident["properties"]["impact"]) == (
-        "investigating",
-        "major",
+        record.fields["status"],
+        record.fields["impact"],
     )
-    first_update = entities[("statuspageIncidentUpdate", "onlineornot-p1-i0-u0")]
-    assert first_update["relations"] == {
-        "incident": "onlineornot-p1-i0",
-        "affectedComponents": ["onlineornot-p1-c0"],
-    }
-    page = entities[("statuspage", "onlineornot-p1")]
-    assert page["properties"]["status_indicator"] == "minor"
-    assert page["properties"]["url"] == "https://p1.onlineornot.com"
-
-
-def refuse_everything(request: httpx.Request) -> httpx.Response:
-    return onlineornot_error(401, "Unauthenticated", code=10002)
-
-
-def fail_incidents(request: httpx.Request) -> httpx.Response | None:
-    if request.url.path == "/v1/status_pages/p1/incidents":
-        return httpx.Response(503, json={"success": False, "errors": []})
-    return None
+    for update in record.fields["incident_updates"]:
+        affected = update["affected_components"] or []
+        entity = entities[("statuspageIncidentUpdate", f"onlineornot-{update['id']}")]
+        assert entity["relations"] == {
+            "incident": incident_id,
+            "affectedComponents": [f"onlineornot-{a['code']}" for a in affected],
+        }
+    status = entities[("statuspage", prefixed)]["properties"]
+    assert status["status_indicator"] == served.page_status(page.page_id)[0]
+    assert status["url"] == f"https://{page.page['subdomain']}.onlineornot.com"
 
 
 @pytest.mark.parametrize(
-    ("gate", "named"),
+    ("failing", "named"),
     [
-        (refuse_everything, "onlineornot: listing its pages"),
-        (fail_incidents, "onlineornot page onlineornot-p1"),
+        ("/v1/status_pages*", "onlineornot: listing its pages"),
+        ("/v1/status_pages/*/incidents", "onlineornot page onlineornot-"),
     ],
     ids=["refused token", "5xx past every retry"],
 )
 async def test_a_failing_onlineornot_deletes_nothing_while_statuspage_syncs(
-    api: respx.MockRouter, run_harness: Any, gate: Any, named: str
+    emulate: Emulate, run_harness: Any, failing: str, named: str
 ) -> None:
-    statuspage, onlineornot = both(api, onlineornot_gate=gate)
-    in_port = statuspage.in_port() + onlineornot.in_port() + STALE
+    served = both(emulate)
+    fail(served, failing, 401 if failing.endswith("*") else 503)
+    port_entities = in_port(served, *STALE, vendors=BOTH)
 
     with captured_logs() as lines:
-        async with run_harness(host=HOST, port_entities=in_port, **config()) as harness:
+        async with run_harness(
+            port_entities=port_entities, **config(served)
+        ) as harness:
             result = await harness.trigger_resync()
 
     assert result.errors

@@ -3,15 +3,20 @@
 from typing import Any
 
 import pytest
+import yaml
 
 from core.settings import (
+    SHARED_SETTINGS,
     InvalidSettingError,
+    Setting,
     Settings,
     UptimeSettings,
     VendorSettings,
+    flag,
     id_list,
 )
-from tests.support import settings_of
+from tests.support import ROOT, settings_of
+from vendors import VENDORS
 
 KEY = "sk-very-secret"
 
@@ -276,3 +281,36 @@ def test_bad_uptime_settings_name_the_setting_even_while_it_is_off(
 ) -> None:
     with pytest.raises(InvalidSettingError, match=message):
         read(**config)
+
+
+def _spec_configurations() -> dict[str, dict[str, Any]]:
+    spec = yaml.safe_load((ROOT / ".port" / "spec.yaml").read_text())
+    return {entry["name"]: entry for entry in spec["configurations"]}
+
+
+def _rows() -> dict[str, Setting]:
+    rows = [*SHARED_SETTINGS, *(row for v in VENDORS for row in v.setting_rows)]
+    by_name = {row.name: row for row in rows}
+    assert len(by_name) == len(rows), "a setting is declared twice"
+    return by_name
+
+
+def test_every_setting_row_is_in_the_spec_and_every_spec_setting_is_a_row() -> None:
+    assert set(_rows()) == set(_spec_configurations())
+
+
+@pytest.mark.parametrize("name", sorted(_spec_configurations()))
+def test_the_spec_says_what_the_row_does_of_secrets_and_defaults(name: str) -> None:
+    row, spec = _rows()[name], _spec_configurations()[name]
+    assert spec.get("sensitive", False) is row.secret
+    # What an unset setting reads as is the default the spec shows users.
+    unset = row.read(name, None)
+    assert spec.get("default") == (unset if unset not in ((), None) else None)
+
+
+def test_a_setting_reaches_the_integration_under_the_key_its_name_gives() -> None:
+    assert Setting("componentUptimeRequestsPerResync", "x", flag(False)).config_key == (
+        "component_uptime_requests_per_resync"
+    )
+    read = settings_of({"statuspage_api_key": KEY, "rate_limit_requests": "7"})
+    assert read.vendors[0].rate_limit.requests == 7

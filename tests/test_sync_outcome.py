@@ -1,8 +1,9 @@
 """The one-line verdict a one-shot run exits with."""
 
+from port_ocean.core.models import Entity
 from port_ocean.exceptions.core import OceanAbortException
 
-from sync.outcome import SyncOutcome
+from sync.outcome import PortUpserts, SyncOutcome
 
 
 def test_a_completed_sync_has_no_verdict() -> None:
@@ -68,3 +69,30 @@ def test_the_error_inside_ocean_s_abort_wrapper_is_the_one_told() -> None:
         outcome.record_sync(succeeded=False)
 
     assert outcome.verdict() == "PermissionError: the key was refused [page]"
+
+
+def test_upserts_port_did_not_take_fail_naming_port_the_blueprint_and_count() -> None:
+    def entities(blueprint: str, count: int) -> list[Entity]:
+        return [
+            Entity.parse_obj({"identifier": f"e{n}", "blueprint": blueprint})
+            for n in range(count)
+        ]
+
+    upserts = PortUpserts()
+    upserts.count(
+        entities("statuspageIncident", 20), entities("statuspageIncident", 20)
+    )
+    assert upserts.error() is None
+    upserts.count(entities("statuspageIncidentUpdate", 40), [])
+    upserts.count(
+        entities("statuspageIncident", 20), entities("statuspageIncident", 15)
+    )
+
+    outcome = SyncOutcome()
+    outcome.record_kind("incident", [error] if (error := upserts.error()) else [])
+    outcome.record_sync(succeeded=False)
+
+    assert outcome.verdict() == (
+        "Port failed to upsert 5 of 40 statuspageIncident, 40 of 40 "
+        "statuspageIncidentUpdate entities (its answers are in the log) [incident]"
+    )

@@ -3,26 +3,17 @@ status pages with the three incident events and delivering to our URL with Onlin
 token; nobody else's webhook touched; a free plan's 403 logged once and not fatal.
 
 Ocean runs the integration's on_start listeners as it does at start; OnlineOrNot's webhook
-API is a stateful fake at the HTTP boundary.
+API is the emulator's.
 """
 
-import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 import pytest
-import respx
 
-from tests.support import (
-    ONLINEORNOT_HOST,
-    FakeOnlineOrNot,
-    envelope,
-    onlineornot_error,
-    onlineornot_paged,
-)
+from sandbox.statuspage.server import StatuspageEmulator
+from tests.conftest import Emulate
 from tests.test_subscriptions import run_on_start
 from tests.webhook_processors.support import (
     BASE_URL,
@@ -37,84 +28,53 @@ OON_KEY = "oon-token-of-the-upkeep-tests"
 ROUTE = f"{BASE_URL}/integration/webhook/onlineornot"
 OUR_URL = f"{ROUTE}?token={SECRET}"
 FOREIGN = "https://hooks.example.com/onlineornot"
-WEBHOOKS = f"{ONLINEORNOT_HOST}/v1/webhooks"
+WEBHOOKS = "/v1/webhooks"
 
 
-@dataclass
-class FakeWebhooks:
-    """OnlineOrNot's account-level webhooks: listed in pages, created, deleted; creating
-    answers 403 on a free plan."""
+class Account:
+    """OnlineOrNot's account-level webhooks, as the emulator keeps them, over its two pages."""
 
-    webhooks: list[dict[str, Any]] = field(default_factory=list)
-    operations: list[tuple[str, str]] = field(default_factory=list)
-    free_plan: bool = False
-    next_id: int = 0
+    def __init__(self, served: StatuspageEmulator) -> None:
+        self.served = served
+        with served.reading() as state:
+            self.first, self.second = list(state.pages)
 
     def add(
-        self,
-        url: str,
-        pages: list[str],
-        events: tuple[str, ...] = EVENTS,
+        self, url: str, pages: list[str] | None = None, events: tuple[str, ...] = EVENTS
     ) -> str:
-        self.next_id += 1
-        webhook_id = f"wh{self.next_id:06d}"
-        self.webhooks.append(
-            {
-                "id": webhook_id,
-                "url": url,
-                "description": None,
-                "events": list(events),
-                "status_pages": [{"id": p, "name": f"Page {p}"} for p in pages],
-                "checks": [],
-                "heartbeats": [],
-            }
-        )
-        return webhook_id
+        pages = [self.first, self.second] if pages is None else pages
+        created = self.served.create_onlineornot_webhook(url, list(events), pages)
+        return str(created["id"])
 
-    def serve(self, router: respx.MockRouter) -> None:
-        router.get(WEBHOOKS).mock(
-            side_effect=lambda request: onlineornot_paged(self.webhooks)(request)
-        )
-        router.post(WEBHOOKS).mock(side_effect=self._create)
-        router.delete(url__regex=rf"{WEBHOOKS}/(?P<webhook_id>[^/]+)").mock(
-            side_effect=self._delete
-        )
-
-    def _create(self, request: httpx.Request) -> httpx.Response:
-        if self.free_plan:
-            return onlineornot_error(403, "Webhooks need a paid plan", code=10004)
-        spec = json.loads(request.content)
-        webhook_id = self.add(
-            spec["url"], spec["status_page_ids"], tuple(spec["events"])
-        )
-        self.operations.append(("create", webhook_id))
-        return httpx.Response(201, json=envelope(self.webhooks[-1]))
-
-    def _delete(self, request: httpx.Request, webhook_id: str) -> httpx.Response:
-        self.operations.append(("delete", webhook_id))
-        kept = [w for w in self.webhooks if w["id"] != webhook_id]
-        if len(kept) == len(self.webhooks):
-            return onlineornot_error(404, "Not found")
-        self.webhooks = kept
-        return httpx.Response(200, json=envelope({"id": webhook_id}))
+    @property
+    def webhooks(self) -> list[dict[str, Any]]:
+        return self.served.onlineornot_webhooks()
 
     def ours(self) -> list[dict[str, Any]]:
         return [w for w in self.webhooks if w["url"].startswith(ROUTE)]
 
+    def operations(self) -> list[tuple[str, str | None]]:
+        """What the integration changed: ("create", None) or ("delete", webhook id)."""
+        return [
+            (
+                ("create", None)
+                if entry.method == "POST"
+                else ("delete", entry.path.rsplit("/", 1)[-1])
+            )
+            for entry in self.served.log
+            if entry.path.startswith(WEBHOOKS) and entry.method in ("POST", "DELETE")
+        ]
+
+    def on_a_free_plan(self) -> None:
+        """Creating a webhook needs a paid plan: OnlineOrNot answers 403."""
+        self.served.inject_fault(WEBHOOKS, "status", status=403, method="POST")
+
 
 @pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        yield router
-
-
-@pytest.fixture
-def account(api: respx.MockRouter) -> FakeWebhooks:
-    FakeOnlineOrNot.generate(page_ids=("a1b2c3d4", "e5f6g7h8")).serve(api)
-    fake = FakeWebhooks()
-    fake.add(FOREIGN, ["a1b2c3d4"])
-    fake.serve(api)
-    return fake
+def account(emulate: Emulate) -> Account:
+    served = Account(emulate(OON_KEY, pages=2))
+    served.add(FOREIGN, [served.first])
+    return served
 
 
 StartOcean = Callable[..., AbstractAsyncContextManager[LiveOcean]]
@@ -122,6 +82,7 @@ StartOcean = Callable[..., AbstractAsyncContextManager[LiveOcean]]
 
 @pytest.fixture
 def start(
+    account: Account,
     shipped_mapping: dict[str, Any],
     shipped_blueprints: dict[str, dict[str, Any]],
     api_key: str,
@@ -134,7 +95,7 @@ def start(
         config = {
             "webhook_secret": SECRET,
             "onlineornot_api_key": OON_KEY,
-            "onlineornot_host": ONLINEORNOT_HOST,
+            "onlineornot_host": account.served.base_url,
             **options,
         }
         config = {name: value for name, value in config.items() if value is not None}
@@ -148,7 +109,7 @@ def start(
 
 
 async def test_one_webhook_of_ours_covers_every_selected_page(
-    account: FakeWebhooks, start: StartOcean
+    account: Account, start: StartOcean
 ) -> None:
     async with start():
         pass
@@ -156,22 +117,20 @@ async def test_one_webhook_of_ours_covers_every_selected_page(
     [ours] = account.ours()
     assert ours["url"] == OUR_URL
     assert set(ours["events"]) == set(EVENTS)
-    assert {p["id"] for p in ours["status_pages"]} == {"a1b2c3d4", "e5f6g7h8"}
+    assert {p["id"] for p in ours["status_pages"]} == {account.first, account.second}
     assert account.webhooks[0]["url"] == FOREIGN
-    assert [op for op, _ in account.operations] == ["create"]
+    assert [op for op, _ in account.operations()] == ["create"]
 
 
-async def test_a_second_start_adds_nothing(
-    account: FakeWebhooks, start: StartOcean
-) -> None:
+async def test_a_second_start_adds_nothing(account: Account, start: StartOcean) -> None:
     async with start():
         pass
-    created = list(account.operations)
+    created = account.operations()
 
     async with start():
         pass
 
-    assert account.operations == created
+    assert account.operations() == created
     assert len(account.ours()) == 1
 
 
@@ -189,25 +148,24 @@ async def test_a_second_start_adds_nothing(
             id="address",
         ),
         pytest.param(
-            {"url": OUR_URL, "pages": ["a1b2c3d4"]}, "other status pages", id="pages"
+            {"url": OUR_URL, "pages": "only the first"},
+            "other status pages",
+            id="pages",
         ),
         pytest.param({"url": OUR_URL, "events": EVENTS[:1]}, "lacks some", id="events"),
     ],
 )
 async def test_our_stale_webhook_is_deleted_then_replaced(
-    account: FakeWebhooks, start: StartOcean, stale: dict[str, Any], why: str
+    account: Account, start: StartOcean, stale: dict[str, Any], why: str
 ) -> None:
-    old = account.add(
-        stale["url"],
-        stale.get("pages", ["a1b2c3d4", "e5f6g7h8"]),
-        stale.get("events", EVENTS),
-    )
+    pages = [account.first] if "pages" in stale else None
+    old = account.add(stale["url"], pages, stale.get("events", EVENTS))
 
     with captured_logs() as lines:
         async with start():
             pass
 
-    [(deleted, deleted_id), (created, _)] = account.operations
+    [(deleted, deleted_id), (created, _)] = account.operations()
     assert (deleted, deleted_id, created) == ("delete", old, "create")
     assert [w["url"] for w in account.ours()] == [OUR_URL]
     assert any(
@@ -216,32 +174,32 @@ async def test_our_stale_webhook_is_deleted_then_replaced(
 
 
 async def test_duplicates_of_our_webhook_are_removed(
-    account: FakeWebhooks, start: StartOcean
+    account: Account, start: StartOcean
 ) -> None:
-    first = account.add(OUR_URL, ["a1b2c3d4", "e5f6g7h8"])
-    second = account.add(OUR_URL, ["e5f6g7h8", "a1b2c3d4"])
+    first = account.add(OUR_URL)
+    second = account.add(OUR_URL, [account.second, account.first])
 
     async with start():
         pass
 
-    assert account.operations == [("delete", second)]
+    assert account.operations() == [("delete", second)]
     assert [w["id"] for w in account.ours()] == [first]
 
 
 async def test_only_the_selected_pages_are_covered(
-    account: FakeWebhooks, start: StartOcean
+    account: Account, start: StartOcean
 ) -> None:
-    async with start(onlineornot_status_page_ids="e5f6g7h8"):
+    async with start(onlineornot_status_page_ids=account.second):
         pass
 
     [ours] = account.ours()
-    assert [p["id"] for p in ours["status_pages"]] == ["e5f6g7h8"]
+    assert [p["id"] for p in ours["status_pages"]] == [account.second]
 
 
 async def test_a_free_plan_s_403_is_logged_once_and_the_start_goes_on(
-    account: FakeWebhooks, start: StartOcean
+    account: Account, start: StartOcean
 ) -> None:
-    account.free_plan = True
+    account.on_a_free_plan()
 
     with captured_logs() as lines:
         async with start() as live:

@@ -2,6 +2,7 @@
 which of them an identifier in Port belongs to."""
 
 from vendors.contract import Vendor
+from vendors.incidentio import IncidentIoVendor
 from vendors.onlineornot import OnlineOrNotVendor
 from vendors.pingpong import PingPongVendor
 from vendors.statuspage import StatuspageVendor
@@ -10,6 +11,7 @@ VENDORS: tuple[type[Vendor], ...] = (
     StatuspageVendor,
     OnlineOrNotVendor,
     PingPongVendor,
+    IncidentIoVendor,
 )
 
 

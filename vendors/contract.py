@@ -22,12 +22,14 @@ family's name. A class that lacks one fails at import, naming it.
 """
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar, Final, Protocol, cast
 from urllib.parse import urlsplit
+
+from loguru import logger
 
 from client import (
     ApiClient,
@@ -166,6 +168,119 @@ class Reads(Protocol):
 
     def held_in_port(self, kind: str) -> PortHoldings:
         """What Port holds of `kind`; raises PortReadError when it cannot be learned."""
+
+
+class PortIncidents:
+    """A vendor's incidents as Port holds them, each with its updates as Port holds them: what
+    a full resync yields for an incident it cannot read from the vendor now, so that Ocean's
+    stale deletion keeps it as it is. Read through the current mapping, backwards
+    (sync/held_in_port.py): one Port search per resource of each kind, when first needed.
+
+    `keepable` says whether the mapping reads back whole incidents and updates, with the
+    incident each update belongs to; yielding anything less would blank the rest in Port.
+    """
+
+    def __init__(
+        self, reads: Reads, ids: IdPrefix, provider: str, page_id: str
+    ) -> None:
+        """Raises PortReadError when the incident mapping cannot be searched by."""
+        self.incidents = reads.held_in_port("incident")
+        self._ids = ids
+        self._provider = provider
+        self._page_id = page_id
+        try:
+            self._update_mapping: PortHoldings | None = reads.held_in_port(
+                "incident_update"
+            )
+        except PortReadError as error:
+            logger.warning(f"{provider}: {error}")
+            self._update_mapping = None
+        self._updates: dict[str, list[Item]] | None = None
+
+    @property
+    def keepable(self) -> bool:
+        updates = self._update_mapping
+        return (
+            self.incidents.complete
+            and updates is not None
+            and updates.complete
+            and (not updates.mapped or "incident_id" in updates.fields)
+        )
+
+    async def held(self) -> dict[str, Item]:
+        """Port's incidents of this vendor by identifier (of every page: Port's page
+        relation is not read back for sure), each as the mapping read it."""
+        return await self.incidents.held(self._ids.prefix)
+
+    async def with_updates(self, incident: Item) -> Item:
+        """The incident as a list reader yields it, with the updates Port holds of it."""
+        updates = (await self._updates_by_incident()).get(incident["id"], [])
+        return {
+            **incident,
+            "page_id": self._page_id,
+            "provider": self._provider,
+            "incident_updates": updates,
+        }
+
+    async def _updates_by_incident(self) -> dict[str, list[Item]]:
+        if self._updates is None:
+            self._updates = {}
+            mapping = self._update_mapping
+            held = await mapping.held(self._ids.prefix) if mapping else {}
+            newest_first = sorted(
+                held.values(), key=lambda u: str(u.get("created_at")), reverse=True
+            )
+            for update in newest_first:
+                incident_id = update.get("incident_id")
+                if isinstance(incident_id, str):
+                    self._updates.setdefault(incident_id, []).append(update)
+        return self._updates
+
+
+async def vanished_incidents(
+    reads: Reads, ids: IdPrefix, provider: str, page_id: str, vanished: Sequence[str]
+) -> list[Item]:
+    """What a list reader yields for incidents its list shows but whose own read answered
+    404 (deleted in between, or the vendor contradicting itself): each fails only itself.
+
+    It is skipped in this sync, with a warning naming it. In a full resync it is yielded as
+    Port holds it (`PortIncidents`), so stale deletion keeps it; once the vendor no longer
+    lists it, stale deletion removes it as usual. An incremental sync deletes nothing, so
+    nothing is yielded there. Raises PortReadError when Port's copy cannot be read back
+    whole: the page's incidents then fail, and Ocean deletes nothing."""
+    where = f"{provider} page {page_id}"
+    if reads.since is not None:
+        for incident_id in vanished:
+            logger.warning(
+                f"{where}: incident {incident_id} is listed but answered 404 when read; "
+                "it is skipped in this incremental sync"
+            )
+        return []
+    unkept = (
+        f"incident(s) {', '.join(vanished)} are listed but answered 404 when read, and "
+        "cannot be kept as Port holds them"
+    )
+    try:
+        port = PortIncidents(reads, ids, provider, page_id)
+    except PortReadError as error:
+        raise PortReadError(f"{unkept}: {error}") from None
+    if not port.keepable:
+        raise PortReadError(
+            f"{unkept}: the incident mappings do not read backwards (see "
+            "sync/held_in_port.py)"
+        )
+    held = await port.held()
+    kept = []
+    for incident_id in vanished:
+        in_port = held.get(incident_id)
+        logger.warning(
+            f"{where}: incident {incident_id} is listed but answered 404 when read; it is "
+            "skipped in this resync"
+            + (", and kept in Port as it is" if in_port else " (Port holds none)")
+        )
+        if in_port is not None:
+            kept.append(await port.with_updates(in_port))
+    return kept
 
 
 # What a vendor's webhook deliveries say.

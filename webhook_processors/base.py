@@ -5,7 +5,9 @@ Deliveries reach Ocean's queue reduced to triggers (see live_events/gate.py). Oc
 processor per event and calls `handle_event` once per mapped kind; the API is asked once however
 many kinds use the answer. An object is deleted only when the API confirms it gone: a second
 404 after a pause, while its page is still readable. Any other doubt changes nothing and leaves
-the object to the next resync.
+the object to the next resync. An object confirmed gone that this app never synced, after a
+full resync here (sync/catalog.py's `SyncedObjects`), is not in Port: nothing is deleted, and
+Port is not asked.
 """
 
 import asyncio
@@ -40,7 +42,8 @@ CONFIRM_PAUSE_SECONDS: Final = 2.0
 @dataclass(frozen=True)
 class Lookup:
     """What the API says of a trigger's object: `item` if it has it, `gone` if it confirmed it
-    does not; neither when in doubt."""
+    does not (and Port may hold it); neither when in doubt, or when there is nothing to do.
+    """
 
     item: Item | None = None
     gone: bool = False
@@ -135,7 +138,7 @@ class TriggerProcessor(AbstractWebhookProcessor):
             if attempt:
                 await asyncio.sleep(CONFIRM_PAUSE_SECONDS)
             try:
-                return Lookup(item=await self.fetch(vendor, trigger))
+                return Lookup(item=await self._read(vendor, trigger))
             except VendorNotFoundError:
                 continue
             except VendorError as error:
@@ -146,6 +149,23 @@ class TriggerProcessor(AbstractWebhookProcessor):
             return _in_doubt(
                 what, f"it answered 404 but its page could not be read ({error})"
             )
+        return self._gone(vendor, trigger, what)
+
+    async def _read(self, vendor: Vendor, trigger: Trigger) -> Item:
+        """The object, noted as synced: the processor upserts it."""
+        item = await self.fetch(vendor, trigger)
+        synced = current_runtime().synced_objects
+        synced.synced(vendor.provider, self.family, [trigger.subject_id])
+        return item
+
+    def _gone(self, vendor: Vendor, trigger: Trigger, what: str) -> Lookup:
+        synced = current_runtime().synced_objects
+        if synced.never_synced(vendor.provider, self.family, trigger.subject_id):
+            logger.info(
+                f"Live events: {what} is gone, and this app never synced it: Port holds "
+                "nothing to delete"
+            )
+            return Lookup()
         return Lookup(gone=True)
 
 

@@ -21,13 +21,6 @@ def _parse_args() -> argparse.Namespace:
         "--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)"
     )
     parser.add_argument(
-        "--feature-flag",
-        action="append",
-        default=[],
-        dest="feature_flags",
-        help="organization feature flag to report (repeatable)",
-    )
-    parser.add_argument(
         "--max-seconds",
         type=float,
         default=DEFAULT_MAX_SECONDS,
@@ -46,7 +39,7 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    with PortStub(port=args.port, feature_flags=args.feature_flags) as stub:
+    with PortStub(port=args.port) as stub:
         print(f"READY {stub.base_url}", flush=True)
         stop_requested.wait(args.max_seconds)
 

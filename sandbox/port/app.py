@@ -36,7 +36,9 @@ def _describe(request: Request, state: PortState) -> dict[str, object]:
 async def _port_error(request: Request, error: Exception) -> Response:
     if not isinstance(error, PortApiError):
         raise error
-    return JSONResponse(error.to_body(), status_code=error.status_code)
+    return JSONResponse(
+        error.to_body(), status_code=error.status_code, headers=error.headers
+    )
 
 
 async def _unknown_route(request: Request) -> Response:

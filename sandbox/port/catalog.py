@@ -11,9 +11,8 @@ What it reproduces, because an integration's outcome depends on it:
 """
 
 import copy
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sandbox.port.model import (
@@ -52,21 +51,6 @@ class UpsertOptions:
 class UpsertOutcome:
     entity: JsonObject
     created: bool
-    validated_only: bool
-
-    @property
-    def counter(self) -> str:
-        if self.validated_only:
-            return "entitiesValidated"
-        return "entitiesCreated" if self.created else "entitiesUpdated"
-
-
-@dataclass
-class BulkOutcome:
-    """Port's bulk answer (results and failures by index) and what to count."""
-
-    answer: JsonObject
-    counts: Counter[str] = field(default_factory=Counter)
 
 
 def _normalized_blueprint(
@@ -136,19 +120,6 @@ class Catalog:
             patched, current["createdAt"], to_port_time(utc_now())
         )
         return self.blueprints[identifier]
-
-    def delete_blueprint(self, identifier: str) -> None:
-        self.blueprint(identifier)
-        if any(blueprint == identifier for blueprint, _ in self.entities):
-            raise PortApiError(
-                422, "has_entities", f"blueprint {identifier!r} still has entities"
-            )
-        del self.blueprints[identifier]
-
-    def delete_blueprint_entities(self, identifier: str) -> list[EntityKey]:
-        self.blueprint(identifier)
-        keys = [key for key in self.entities if key[0] == identifier]
-        return self.delete(keys, delete_dependents=True)
 
     # Entities
 
@@ -222,7 +193,6 @@ class Catalog:
         return UpsertOutcome(
             entity=entity.to_port_json(),
             created=existing is None,
-            validated_only=options.validation_only,
         )
 
     def upsert(
@@ -242,16 +212,16 @@ class Catalog:
         bodies: Sequence[JsonObject],
         options: UpsertOptions,
         datasource: str,
-    ) -> BulkOutcome:
+    ) -> JsonObject:
+        """Port's bulk answer: results and failures by index."""
         blueprint = self.blueprint(blueprint_id)
-        outcome = BulkOutcome({"ok": True, "entities": [], "errors": []})
+        answer: JsonObject = {"ok": True, "entities": [], "errors": []}
         for index, body in enumerate(bodies):
             try:
                 upserted = self._upsert_checked(blueprint, body, options, datasource)
             except PortApiError as error:
-                outcome.counts["upsertErrors"] += 1
                 identifier = body.get("identifier")
-                outcome.answer["errors"].append(
+                answer["errors"].append(
                     {
                         "identifier": (
                             identifier if isinstance(identifier, str) else "unknown"
@@ -263,15 +233,14 @@ class Catalog:
                     }
                 )
                 continue
-            outcome.counts[upserted.counter] += 1
-            outcome.answer["entities"].append(
+            answer["entities"].append(
                 {
                     "identifier": upserted.entity["identifier"],
                     "index": index,
                     "created": upserted.created,
                 }
             )
-        return outcome
+        return answer
 
     def _required_dependents(self, key: EntityKey) -> list[EntityKey]:
         dependents: list[EntityKey] = []

@@ -10,11 +10,18 @@ JsonObject = dict[str, Any]
 class PortApiError(Exception):
     """An answer Port would give as `{"ok": false, "error": ..., "message": ...}`."""
 
-    def __init__(self, status_code: int, error: str, message: str) -> None:
+    def __init__(
+        self,
+        status_code: int,
+        error: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.error = error
         self.message = message
+        self.headers = headers or {}
 
     def to_body(self) -> JsonObject:
         return {"ok": False, "error": self.error, "message": self.message}

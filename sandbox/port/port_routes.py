@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from sandbox.port.catalog import UpsertOptions
 from sandbox.port.dependencies import Datasource, RunId, State, authenticated_run
+from sandbox.port.faults import blueprint_searched
 from sandbox.port.model import JsonObject, PortApiError, parse_port_time
 
 JsonBody = Annotated[JsonObject, Body()]
@@ -79,20 +80,6 @@ async def patch_integration(
     return _integration_answer(state.patch_integration(identifier, body), request)
 
 
-@router.delete("/integration/{identifier}")
-async def delete_integration(identifier: str, state: State) -> JsonObject:
-    state.delete_integration(identifier)
-    return {"ok": True}
-
-
-@router.patch("/integration/{identifier}/config")
-async def patch_integration_config(
-    identifier: str, state: State, request: Request, body: JsonBody
-) -> JsonObject:
-    patched = state.patch_integration(identifier, {"config": body.get("config", {})})
-    return _integration_answer(patched, request)
-
-
 @router.patch("/integration/{identifier}/resync-state")
 async def update_resync_state(
     identifier: str, state: State, run_id: RunId, request: Request, body: JsonBody
@@ -117,36 +104,27 @@ async def get_cursor(
     return {"ok": True, "cursor": state.cursor(identifier, kind, index)}
 
 
-@router.put("/integration/{identifier}/cursor")
-async def replace_cursor(
-    identifier: str, state: State, kind: str, index: int, body: JsonBody
+@router.api_route("/integration/{identifier}/cursor", methods=["PUT", "POST"])
+async def save_cursor(
+    identifier: str,
+    state: State,
+    kind: str,
+    index: int,
+    body: JsonBody,
+    request: Request,
 ) -> JsonObject:
-    cursor = state.put_cursor(identifier, kind, index, body, create=False)
-    return {"ok": True, "cursor": cursor}
-
-
-@router.post("/integration/{identifier}/cursor")
-async def create_cursor(
-    identifier: str, state: State, kind: str, index: int, body: JsonBody
-) -> JsonObject:
-    cursor = state.put_cursor(identifier, kind, index, body, create=True)
+    """PUT replaces a cursor (404 when there is none yet); POST creates one."""
+    create = request.method == "POST"
+    cursor = state.put_cursor(identifier, kind, index, body, create=create)
     return {"ok": True, "cursor": cursor}
 
 
 @router.post("/integration/{identifier}/kinds/{kind}/examples")
-async def kind_examples(
-    identifier: str, kind: str, state: State, body: JsonBody
-) -> JsonObject:
-    state.record_examples(identifier, kind, body.get("examples", []))
+async def kind_examples(identifier: str, kind: str) -> JsonObject:
     return {"ok": True}
 
 
 # Blueprints
-
-
-@router.get("/blueprints")
-async def list_blueprints(state: State) -> JsonObject:
-    return {"ok": True, "blueprints": state.blueprints()}
 
 
 @router.post("/blueprints/entities/datasource-entities")
@@ -181,25 +159,6 @@ async def patch_blueprint(identifier: str, state: State, body: JsonBody) -> Json
     return {"ok": True, "blueprint": state.patch_blueprint(identifier, body)}
 
 
-@router.delete("/blueprints/{identifier}")
-async def delete_blueprint(identifier: str, state: State) -> JsonObject:
-    state.delete_blueprint(identifier)
-    return {"ok": True}
-
-
-@router.delete("/blueprints/{identifier}/all-entities")
-async def delete_all_entities(
-    identifier: str, state: State, run_id: RunId, delete_blueprint: bool = False
-) -> JsonObject:
-    migration_id = state.delete_all_entities(identifier, delete_blueprint, run_id)
-    return {"ok": True, "migrationId": migration_id}
-
-
-@router.get("/migrations/{migration_id}")
-async def migration(migration_id: str, state: State) -> JsonObject:
-    return {"ok": True, "migration": state.migration(migration_id)}
-
-
 # Entities
 
 
@@ -218,12 +177,12 @@ Options = Annotated[UpsertOptions, Depends(_upsert_options)]
 async def upsert_entity(
     blueprint: str,
     state: State,
-    run_id: RunId,
     datasource: Datasource,
     options: Options,
     body: JsonBody,
 ) -> JsonObject:
-    outcome = state.upsert_entity(blueprint, body, options, datasource, run_id)
+    state.raise_fault("upsert", blueprint)
+    outcome = state.upsert_entity(blueprint, body, options, datasource)
     return {"ok": True, "entity": outcome.entity}
 
 
@@ -231,13 +190,13 @@ async def upsert_entity(
 async def upsert_entities_bulk(
     blueprint: str,
     state: State,
-    run_id: RunId,
     datasource: Datasource,
     options: Options,
     body: JsonBody,
 ) -> JSONResponse:
+    state.raise_fault("upsert", blueprint)
     answer = state.upsert_entities_bulk(
-        blueprint, body.get("entities", []), options, datasource, run_id
+        blueprint, body.get("entities", []), options, datasource
     )
     # Port answers a partly failed bulk with 207 Multi-Status.
     return JSONResponse(answer, status_code=207 if answer["errors"] else 200)
@@ -253,10 +212,9 @@ async def delete_entity(
     blueprint: str,
     identifier: str,
     state: State,
-    run_id: RunId,
     delete_dependents: bool = False,
 ) -> JsonObject:
-    state.delete_entity(blueprint, identifier, delete_dependents, run_id)
+    state.delete_entity(blueprint, identifier, delete_dependents)
     return {"ok": True}
 
 
@@ -264,12 +222,11 @@ async def delete_entity(
 async def bulk_delete_entities(
     blueprint: str,
     state: State,
-    run_id: RunId,
     body: JsonBody,
     delete_dependents: bool = False,
 ) -> JsonObject:
     deleted = state.bulk_delete_entities(
-        blueprint, body.get("entities", []), delete_dependents, run_id
+        blueprint, body.get("entities", []), delete_dependents
     )
     return {"ok": True, "deletedEntities": deleted}
 
@@ -280,4 +237,5 @@ async def search_entities(
     body: JsonBody,
     include: Annotated[list[str] | None, Query()] = None,
 ) -> JsonObject:
+    state.raise_fault("search", blueprint_searched(body))
     return {"ok": True, "entities": state.search_entities(body, include or [])}

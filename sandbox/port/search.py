@@ -15,44 +15,23 @@ def _unsupported(message: str) -> PortApiError:
     return PortApiError(400, "invalid_query", f"Port stub: {message}")
 
 
-def _is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
-
-
 def _contains(actual: Any, expected: Any) -> bool:
-    if isinstance(actual, str | list):
-        return expected in actual
-    return False
+    return isinstance(actual, str | list) and expected in actual
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
+# The operators Ocean and the integration ask with; anything else is refused.
 _OPERATORS: Mapping[str, Callable[[Any, Any], bool]] = {
     "=": lambda actual, expected: bool(actual == expected),
-    "!=": lambda actual, expected: bool(actual != expected),
     "in": lambda actual, expected: actual in expected,
-    "notIn": lambda actual, expected: actual not in expected,
     "contains": _contains,
-    "doesNotContains": lambda actual, expected: not _contains(actual, expected),
-    "beginsWith": lambda actual, expected: _text(actual).startswith(expected),
-    "doesNotBeginsWith": lambda actual, expected: not _text(actual).startswith(
-        expected
-    ),
-    "endsWith": lambda actual, expected: _text(actual).endswith(expected),
-    "doesNotEndsWith": lambda actual, expected: not _text(actual).endswith(expected),
-    "isEmpty": lambda actual, _: _is_empty(actual),
-    "isNotEmpty": lambda actual, _: not _is_empty(actual),
+    "beginsWith": lambda actual, expected: str(actual or "").startswith(expected),
 }
 
 _META_PROPERTIES: Mapping[str, Callable[[StoredEntity], Any]] = {
     "$identifier": lambda entity: entity.identifier,
     "$blueprint": lambda entity: entity.blueprint,
     "$title": lambda entity: entity.title,
-    "$team": lambda entity: entity.team,
     "$datasource": lambda entity: entity.datasource,
-    "$icon": lambda entity: entity.icon,
 }
 
 

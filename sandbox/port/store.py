@@ -6,23 +6,22 @@ the lock and hands out copies. State lives as long as the `PortState` object: se
 what makes stale-entity deletion observable.
 
 A *run* starts with each access token the stub issues. Ocean fetches one token per
-process, so a run is one integration process: its requests, the resync states it
-reported and counts of what it upserted and deleted are grouped under it.
+process, so a run is one integration process: its requests and the resync states it
+reported carry the run's number.
 """
 
 import base64
 import copy
-import itertools
 import json
 import secrets
 import threading
-from collections import Counter, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sandbox.port.actions import Actions
 from sandbox.port.catalog import Catalog, UpsertOptions, UpsertOutcome, not_found
+from sandbox.port.faults import FaultRoute, PortFault, PortFaults
 from sandbox.port.model import (
     JsonObject,
     PortApiError,
@@ -33,48 +32,22 @@ from sandbox.port.model import (
 from sandbox.port.validation import invalid
 
 TOKEN_LIFETIME_SECONDS = 24 * 60 * 60
-KEPT_LOG_RECORDS = 5000
 ORGANIZATION_ID = "org_port_stub"
 
 
 @dataclass
-class Run:
-    id: int
-    started_at: datetime
-    resync_states: list[JsonObject] = field(default_factory=list)
-    counters: Counter[str] = field(default_factory=Counter)
-
-    def to_json(self) -> JsonObject:
-        return {
-            "id": self.id,
-            "startedAt": to_port_time(self.started_at),
-            "lastResyncStatus": (
-                self.resync_states[-1].get("status") if self.resync_states else None
-            ),
-            "resyncStates": copy.deepcopy(self.resync_states),
-            "counters": dict(self.counters),
-        }
-
-
-@dataclass
 class _Data:
-    feature_flags: list[str]
     catalog: Catalog = field(default_factory=Catalog)
     integrations: dict[str, JsonObject] = field(default_factory=dict)
     resync_requests: dict[str, JsonObject] = field(default_factory=dict)
+    # The run each access token started.
     tokens: dict[str, int] = field(default_factory=dict)
-    runs: list[Run] = field(default_factory=list)
     requests: list[JsonObject] = field(default_factory=list)
     unhandled: list[JsonObject] = field(default_factory=list)
     resync_states: list[JsonObject] = field(default_factory=list)
-    examples: dict[str, dict[str, list[JsonObject]]] = field(default_factory=dict)
-    logs: deque[JsonObject] = field(
-        default_factory=lambda: deque(maxlen=KEPT_LOG_RECORDS)
-    )
-    ingested: Counter[str] = field(default_factory=Counter)
-    migrations: dict[str, JsonObject] = field(default_factory=dict)
     # Incremental-sync cursors by (integration, kind, index of the mapping's resource).
     cursors: dict[tuple[str, str, int], JsonObject] = field(default_factory=dict)
+    faults: PortFaults = field(default_factory=PortFaults)
 
 
 def _base64url(raw: bytes) -> str:
@@ -97,29 +70,50 @@ def _make_token(run_id: int, issued_at: datetime) -> str:
 
 
 class PortState:
-    def __init__(self, feature_flags: Sequence[str] = ()) -> None:
+    def __init__(self) -> None:
         self._lock = threading.RLock()
-        self._default_feature_flags = list(feature_flags)
-        self._data = _Data(feature_flags=list(feature_flags))
-        self._migration_ids = itertools.count(1)
+        self._data = _Data()
         # Action definitions and runs keep their own lock (actions.py).
         self.actions = Actions()
 
     def reset(self) -> None:
         """Forget everything, tokens included: a running integration re-authenticates."""
         with self._lock:
-            self._data = _Data(feature_flags=list(self._default_feature_flags))
+            self._data = _Data()
         self.actions.reset()
+
+    # Faults
+
+    def inject_fault(
+        self,
+        route: FaultRoute,
+        status: int,
+        blueprint: str | None = None,
+        times: int | None = None,
+    ) -> None:
+        """Port answers `status` to the next `times` calls of `route` (for ever when None),
+        of `blueprint` only when given (sandbox/port/faults.py)."""
+        with self._lock:
+            self._data.faults.arm(PortFault(route, status, blueprint, times))
+
+    def raise_fault(self, route: FaultRoute, blueprint: str | None) -> None:
+        """Raises the error of the fault armed for this call, if any."""
+        with self._lock:
+            fault = self._data.faults.take(route, blueprint)
+        if fault is not None:
+            raise fault.error()
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._data.faults.clear()
 
     # Authentication and runs
 
     def issue_token(self) -> JsonObject:
         with self._lock:
-            now = utc_now()
-            run = Run(id=len(self._data.runs) + 1, started_at=now)
-            self._data.runs.append(run)
-            token = _make_token(run.id, now)
-            self._data.tokens[token] = run.id
+            run_id = len(self._data.tokens) + 1
+            token = _make_token(run_id, utc_now())
+            self._data.tokens[token] = run_id
             return {
                 "ok": True,
                 "accessToken": token,
@@ -134,11 +128,6 @@ class PortState:
         with self._lock:
             return self._data.tokens.get(token)
 
-    def _count(self, run_id: int | None, counter: str, amount: int = 1) -> None:
-        for run in self._data.runs:
-            if run.id == run_id:
-                run.counters[counter] += amount
-
     # Organization
 
     def organization(self) -> JsonObject:
@@ -148,16 +137,12 @@ class PortState:
                 "organization": {
                     "id": ORGANIZATION_ID,
                     "name": "Port stub",
-                    "featureFlags": list(self._data.feature_flags),
+                    "featureFlags": [],
                     "isBlocked": False,
                 },
             }
 
-    def set_feature_flags(self, flags: Iterable[str]) -> None:
-        with self._lock:
-            self._data.feature_flags = list(flags)
-
-    # Blueprints and entities (rules in catalog.py; counting and copies here)
+    # Blueprints and entities (rules in catalog.py; copies here)
 
     def get_blueprint(self, identifier: str) -> JsonObject:
         with self._lock:
@@ -176,54 +161,15 @@ class PortState:
         with self._lock:
             return copy.deepcopy(self._data.catalog.patch_blueprint(identifier, body))
 
-    def delete_blueprint(self, identifier: str) -> None:
-        with self._lock:
-            self._data.catalog.delete_blueprint(identifier)
-
-    def delete_all_entities(
-        self, blueprint_id: str, delete_blueprint: bool, run_id: int | None
-    ) -> str:
-        """Port does this as a migration; here it is done before answering."""
-        with self._lock:
-            removed = self._data.catalog.delete_blueprint_entities(blueprint_id)
-            self._count(run_id, "entitiesDeleted", len(removed))
-            if delete_blueprint:
-                self._data.catalog.delete_blueprint(blueprint_id)
-            migration_id = f"migration_{next(self._migration_ids)}"
-            self._data.migrations[migration_id] = {
-                "id": migration_id,
-                "actor": "port-stub",
-                "sourceBlueprint": blueprint_id,
-                "mapping": {},
-                "status": "COMPLETED",
-            }
-            return migration_id
-
-    def migration(self, migration_id: str) -> JsonObject:
-        with self._lock:
-            migration = self._data.migrations.get(migration_id)
-            if migration is None:
-                raise not_found(f"migration {migration_id!r} was not found")
-            return dict(migration)
-
     def upsert_entity(
         self,
         blueprint_id: str,
         body: JsonObject,
         options: UpsertOptions,
         datasource: str,
-        run_id: int | None,
     ) -> UpsertOutcome:
         with self._lock:
-            try:
-                outcome = self._data.catalog.upsert(
-                    blueprint_id, body, options, datasource
-                )
-            except PortApiError:
-                self._count(run_id, "upsertErrors")
-                raise
-            self._count(run_id, outcome.counter)
-            return outcome
+            return self._data.catalog.upsert(blueprint_id, body, options, datasource)
 
     def upsert_entities_bulk(
         self,
@@ -231,35 +177,28 @@ class PortState:
         bodies: Sequence[JsonObject],
         options: UpsertOptions,
         datasource: str,
-        run_id: int | None,
     ) -> JsonObject:
         """Port's bulk answer: per-entity results by index, failures in `errors`."""
         with self._lock:
-            outcome = self._data.catalog.upsert_bulk(
+            return self._data.catalog.upsert_bulk(
                 blueprint_id, bodies, options, datasource
             )
-            for counter, amount in outcome.counts.items():
-                self._count(run_id, counter, amount)
-            return outcome.answer
 
     def delete_entity(
         self,
         blueprint_id: str,
         identifier: str,
         delete_dependents: bool,
-        run_id: int | None,
     ) -> None:
         with self._lock:
             entity = self._data.catalog.entity(blueprint_id, identifier)
-            removed = self._data.catalog.delete([entity.key], delete_dependents)
-            self._count(run_id, "entitiesDeleted", len(removed))
+            self._data.catalog.delete([entity.key], delete_dependents)
 
     def bulk_delete_entities(
         self,
         blueprint_id: str,
         identifiers: Sequence[str],
         delete_dependents: bool,
-        run_id: int | None,
     ) -> list[str]:
         """Delete those that exist; answer which of the requested ones were deleted."""
         with self._lock:
@@ -270,8 +209,7 @@ class PortState:
                 for identifier in identifiers
                 if (blueprint_id, identifier) in catalog.entities
             ]
-            removed = catalog.delete(keys, delete_dependents)
-            self._count(run_id, "entitiesDeleted", len(removed))
+            catalog.delete(keys, delete_dependents)
             return [identifier for _, identifier in keys]
 
     def datasource_entities(
@@ -371,11 +309,6 @@ class PortState:
             integration["updatedAt"] = to_port_time(utc_now())
             return copy.deepcopy(integration)
 
-    def delete_integration(self, identifier: str) -> None:
-        with self._lock:
-            self._integration_or_404(identifier)
-            del self._data.integrations[identifier]
-
     def update_resync_state(
         self, identifier: str, state: JsonObject, run_id: int | None
     ) -> JsonObject:
@@ -390,9 +323,6 @@ class PortState:
                 **copy.deepcopy(state),
             }
             self._data.resync_states.append(record)
-            for run in self._data.runs:
-                if run.id == run_id:
-                    run.resync_states.append(copy.deepcopy(record))
             return copy.deepcopy(integration)
 
     def resync_states(self, integration: str | None = None) -> list[JsonObject]:
@@ -456,42 +386,11 @@ class PortState:
                 if identifier is None or key[0] == identifier
             ]
 
-    def record_examples(
-        self, identifier: str, kind: str, examples: list[JsonObject]
-    ) -> None:
-        with self._lock:
-            per_kind = self._data.examples.setdefault(identifier, {})
-            per_kind[kind] = copy.deepcopy(examples)
-
-    def examples(self, identifier: str) -> dict[str, list[JsonObject]]:
-        with self._lock:
-            return copy.deepcopy(self._data.examples.get(identifier, {}))
-
-    # Ingestion side channels (logs, metrics, lakehouse)
-
-    def record_logs(self, records: Sequence[JsonObject]) -> None:
-        with self._lock:
-            self._data.logs.extend(copy.deepcopy(list(records)))
-            self._data.ingested["logs"] += len(records)
-
-    def logs(self) -> list[JsonObject]:
-        with self._lock:
-            return copy.deepcopy(list(self._data.logs))
-
-    def record_ingest(self, channel: str) -> None:
-        with self._lock:
-            self._data.ingested[channel] += 1
-
-    def ingested(self) -> dict[str, int]:
-        with self._lock:
-            return dict(self._data.ingested)
-
     # Request records
 
     def record_request(self, entry: JsonObject) -> None:
         with self._lock:
             self._data.requests.append(dict(entry))
-            self._count(entry.get("run"), "requests")
 
     def record_unhandled(self, entry: JsonObject) -> None:
         with self._lock:
@@ -504,7 +403,3 @@ class PortState:
     def unhandled(self) -> list[JsonObject]:
         with self._lock:
             return copy.deepcopy(self._data.unhandled)
-
-    def runs(self) -> list[JsonObject]:
-        with self._lock:
-            return [run.to_json() for run in self._data.runs]

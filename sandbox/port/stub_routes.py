@@ -3,9 +3,7 @@
 Requests under `/_stub` are not written to the request log.
 """
 
-from typing import Annotated, Any
-
-from fastapi import APIRouter, Body
+from fastapi import APIRouter
 
 from sandbox.port.dependencies import State
 from sandbox.port.model import JsonObject
@@ -40,11 +38,6 @@ async def cursors(state: State, integration: str | None = None) -> list[JsonObje
     return state.cursors(integration)
 
 
-@router.get("/runs")
-async def runs(state: State) -> list[JsonObject]:
-    return state.runs()
-
-
 @router.get("/requests")
 async def requests(state: State) -> list[JsonObject]:
     return state.requests()
@@ -53,21 +46,6 @@ async def requests(state: State) -> list[JsonObject]:
 @router.get("/unhandled")
 async def unhandled(state: State) -> list[JsonObject]:
     return state.unhandled()
-
-
-@router.get("/logs")
-async def logs(state: State) -> list[JsonObject]:
-    return state.logs()
-
-
-@router.get("/ingested")
-async def ingested(state: State) -> dict[str, int]:
-    return state.ingested()
-
-
-@router.get("/examples/{integration}")
-async def examples(integration: str, state: State) -> dict[str, list[JsonObject]]:
-    return state.examples(integration)
 
 
 @router.post("/reset")
@@ -79,11 +57,3 @@ async def reset(state: State) -> JsonObject:
 @router.post("/integrations/{integration}/resync-request")
 async def request_resync(integration: str, state: State) -> JsonObject:
     return state.request_resync(integration)
-
-
-@router.put("/feature-flags")
-async def set_feature_flags(
-    state: State, flags: Annotated[list[Any], Body()]
-) -> JsonObject:
-    state.set_feature_flags(str(flag) for flag in flags)
-    return state.organization()

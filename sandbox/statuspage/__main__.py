@@ -5,7 +5,8 @@
 Prints exactly one line, `READY <base_url>`, to stdout once it is listening;
 clients then call `<base_url>/v1/pages...` (Statuspage, `Authorization: OAuth KEY`),
 `<base_url>/v1/status_pages...` (OnlineOrNot, `Authorization: Bearer KEY`) or
-`<base_url>/rest/v1/...` (PingPong, `Authorization: Token KEY`). Logs go to stderr.
+`<base_url>/rest/v1/...` (PingPong, `Authorization: Token KEY`) or `<base_url>/v2/...`
+(incident.io, `Authorization: Bearer KEY`). Logs go to stderr.
 """
 
 import argparse
@@ -66,9 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     rate = RateLimitConfig()
     parser = argparse.ArgumentParser(
         prog="python -m sandbox.statuspage",
-        description=(
-            "Statuspage and OnlineOrNot API emulator on 127.0.0.1 (APIs under /v1)."
-        ),
+        description=("Statuspage, OnlineOrNot and PingPong API emulator on 127.0.0.1."),
     )
     add_data_arguments(parser, DataConfig())
     parser.add_argument(

@@ -7,7 +7,7 @@ narrowed by status (`/incidents/unresolved`, `/incidents/upcoming`,
 `/incidents/active_maintenance`) take `page` and `per_page`. Page sizes
 above 100 are capped at 100, a page past the end is an empty array, and a list
 asked without paging parameters answers its first 100 items, except components:
-those answer everything, but only once a minute per key (see gate.py). There
+those answer everything (Statuspage allows that once a minute; not enforced here). There
 is deliberately no list route for incident updates: they come embedded in
 incidents.
 
@@ -39,7 +39,6 @@ INCIDENT_LISTS: Final[dict[str, frozenset[str]]] = {
     "active_maintenance": frozenset({"in_progress", "verifying"}),
 }
 PUBLIC_PREFIX: Final = "/public"
-_MODE_OF_TYPE: Final[dict[str, str]] = {"integration": "integration_partner"}
 
 T = TypeVar("T")
 OneBasedPage = Annotated[int | None, Query(ge=1)]
@@ -70,7 +69,6 @@ def api_router(core: EmulatorCore) -> APIRouter:
         with core.reading() as state:
             components = list(state.page(page_id).components.values())
             if page is None and per_page is None:
-                # Allowed, but the gate limits it to once a minute per key.
                 return JSONResponse(components)
             return JSONResponse(_page_of(components, page or 1, per_page))
 
@@ -101,26 +99,13 @@ def api_router(core: EmulatorCore) -> APIRouter:
             groups = list(state.page(page_id).groups.values())
             return JSONResponse(_page_of(groups, page or 1, per_page))
 
-    @router.get("/pages/{page_id}/component-groups/{group_id}")
-    async def get_component_group(page_id: str, group_id: str) -> JSONResponse:
-        with core.reading() as state:
-            return JSONResponse(state.page(page_id).group(group_id))
-
     @router.get("/pages/{page_id}/incidents")
     async def list_incidents(
-        page_id: str,
-        page: OneBasedPage = None,
-        limit: PageSize = None,
-        q: str | None = None,
+        page_id: str, page: OneBasedPage = None, limit: PageSize = None
     ) -> JSONResponse:
         with core.reading() as state:
             page_state = state.page(page_id)
-            ids = [
-                incident_id
-                for incident_id, record in page_state.incidents.items()
-                if not q or q.lower() in str(record.fields["name"]).lower()
-            ]
-            chosen = _page_of(ids, page or 1, limit)
+            chosen = _page_of(list(page_state.incidents), page or 1, limit)
             return JSONResponse([page_state.render_incident(i) for i in chosen])
 
     # Declared before the single incident's route, whose `{incident_id}` would take these.
@@ -145,24 +130,14 @@ def api_router(core: EmulatorCore) -> APIRouter:
         page: Annotated[int, Query(ge=0)] = 0,
         limit: PageSize = None,
     ) -> JSONResponse:
-        wanted_mode = (
-            _MODE_OF_TYPE.get(subscriber_type, subscriber_type)
-            if subscriber_type
-            else None
-        )
         with core.reading() as sandbox:
             records = [
                 record.fields
                 for record in sandbox.page(page_id).subscribers.values()
-                if (state == "all" or record.state == state)
-                and (wanted_mode is None or record.fields["mode"] == wanted_mode)
+                if state in ("all", record.state)
+                and subscriber_type in (None, record.fields["mode"])
             ]
             return JSONResponse(_page_of(records, page + 1, limit))
-
-    @router.get("/pages/{page_id}/subscribers/{subscriber_id}")
-    async def get_subscriber(page_id: str, subscriber_id: str) -> JSONResponse:
-        with core.reading() as state:
-            return JSONResponse(state.page(page_id).subscriber(subscriber_id).fields)
 
     @router.post("/pages/{page_id}/subscribers")
     async def create_subscriber(page_id: str, request: Request) -> JSONResponse:
@@ -170,18 +145,12 @@ def api_router(core: EmulatorCore) -> APIRouter:
         if spec is None:
             return error_response(400, 'Expected a JSON body {"subscriber": {...}}')
         endpoint = spec.get("endpoint")
-        if endpoint is not None and not _is_http_url(endpoint):
+        if not _is_http_url(endpoint):
             return error_response(422, "Endpoint must be an http(s) URL")
-        try:
-            created = core.create_subscriber(
-                page_id,
-                endpoint=endpoint,
-                email=_optional_text(spec.get("email")),
-                phone_number=_optional_text(spec.get("phone_number")),
-                skip_confirmation=spec.get("skip_confirmation_notification") is True,
-            )
-        except ValueError as problem:
-            return error_response(422, str(problem))
+        email = spec.get("email")
+        created = core.create_subscriber(
+            page_id, str(endpoint), email if isinstance(email, str) else None
+        )
         return JSONResponse(created, status_code=201)
 
     @router.delete("/pages/{page_id}/subscribers/{subscriber_id}")
@@ -248,10 +217,12 @@ def public_router(core: EmulatorCore) -> APIRouter:
 
 
 def rendered_page(page: PageState, origin: str) -> JsonObject:
-    """The page as the API shows it: a public page's `url` is its status page here."""
+    """The page as the API shows it: a public page's `url` is its status page here, unless
+    it was set elsewhere."""
     if page.private:
         return {**page.page, "viewers_must_be_team_members": True}
-    return {**page.page, "url": f"{origin}{PUBLIC_PREFIX}/{_subdomain(page)}"}
+    url = page.url or f"{origin}{PUBLIC_PREFIX}/{_subdomain(page)}"
+    return {**page.page, "url": url}
 
 
 def _subdomain(page: PageState) -> str:
@@ -286,7 +257,3 @@ def _is_http_url(value: object) -> bool:
     except httpx.InvalidURL:
         return False
     return url.scheme in ("http", "https") and bool(url.host)
-
-
-def _optional_text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None

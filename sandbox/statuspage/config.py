@@ -1,13 +1,15 @@
 """Settings of the status-page emulator: data size, rate limit, latency, keys."""
 
 import argparse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 DEFAULT_API_KEY = "sandbox-api-key"
 # Another key for the OnlineOrNot dialect, so each vendor has its own rate-limit window.
 DEFAULT_ONLINEORNOT_API_KEY = "sandbox-onlineornot-key"
 # And one for the PingPong dialect.
 DEFAULT_PINGPONG_API_KEY = "sandbox-pingpong-key"
+# And one for the incident.io dialect.
+DEFAULT_INCIDENTIO_API_KEY = "sandbox-incidentio-key"
 RATE_LIMIT_STATUSES = (420, 429)
 
 
@@ -36,28 +38,19 @@ class DataConfig:
 
 def add_data_arguments(parser: argparse.ArgumentParser, defaults: DataConfig) -> None:
     """The data set's size knobs as command-line options (the emulator's CLI, `make demo`)."""
-    parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--pages", type=int, default=defaults.pages)
-    parser.add_argument("--groups", type=int, default=defaults.groups, help="per page")
-    parser.add_argument(
-        "--components", type=int, default=defaults.components, help="per page"
-    )
-    parser.add_argument(
-        "--incidents", type=int, default=defaults.incidents, help="per page"
-    )
-    parser.add_argument(
-        "--updates", type=int, default=defaults.updates, help="per incident"
-    )
+    for knob in fields(DataConfig):
+        where = {"seed": "", "pages": "", "updates": "per incident"}.get(knob.name)
+        parser.add_argument(
+            f"--{knob.name}",
+            type=int,
+            default=getattr(defaults, knob.name),
+            help="per page" if where is None else where or None,
+        )
 
 
 def data_config_from(args: argparse.Namespace) -> DataConfig:
     return DataConfig(
-        seed=args.seed,
-        pages=args.pages,
-        groups=args.groups,
-        components=args.components,
-        incidents=args.incidents,
-        updates=args.updates,
+        **{knob.name: getattr(args, knob.name) for knob in fields(DataConfig)}
     )
 
 
@@ -84,15 +77,14 @@ class EmulatorConfig:
 
     data: DataConfig = field(default_factory=DataConfig)
     rate_limit: RateLimitConfig = field(default_factory=RateLimitConfig)
-    # Statuspage allows one unpaginated components list per minute per key.
-    unpaginated_components_window_seconds: float = 60.0
     latency_seconds: float = 0.0
-    # Accepted in any dialect (OAuth for Statuspage's paths, Bearer for OnlineOrNot's, Token
-    # for PingPong's).
+    # Accepted in any dialect (OAuth for Statuspage's paths, Bearer for OnlineOrNot's and
+    # incident.io's, Token for PingPong's).
     api_keys: tuple[str, ...] = (
         DEFAULT_API_KEY,
         DEFAULT_ONLINEORNOT_API_KEY,
         DEFAULT_PINGPONG_API_KEY,
+        DEFAULT_INCIDENTIO_API_KEY,
     )
 
     def __post_init__(self) -> None:
@@ -100,5 +92,3 @@ class EmulatorConfig:
             raise ValueError("at least one non-empty API key is required")
         if self.latency_seconds < 0:
             raise ValueError("latency must be >= 0")
-        if self.unpaginated_components_window_seconds <= 0:
-            raise ValueError("the unpaginated components window must be positive")

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Final, get_args
 
 from . import onlineornot_objects
-from .config import RATE_LIMIT_STATUSES, EmulatorConfig
+from .config import EmulatorConfig, RateLimitConfig
 from .data import (
     IdFactory,
     affected_component,
@@ -29,7 +29,7 @@ from .data import (
     subscriber_fields,
 )
 from .faults import Fault, FaultKind, FaultPlan
-from .journal import Counters, LoggedRequest, RequestJournal
+from .journal import Counters, LoggedRequest
 from .limits import Clock, SlidingWindowLimiter
 from .model import (
     COMPONENT_STATUSES,
@@ -43,7 +43,6 @@ from .model import (
     PageState,
     SandboxState,
     SubscriberRecord,
-    SubscriberState,
     worst_component_status,
 )
 from .webhooks import (
@@ -78,12 +77,9 @@ class EmulatorCore:
         self._clock = clock
         self._limiter = SlidingWindowLimiter(rate.limit, rate.window_seconds)
         self._rate_limit_status = rate.status
-        self._unpaginated_limiter = SlidingWindowLimiter(
-            1, self.config.unpaginated_components_window_seconds
-        )
         self._latency = self.config.latency_seconds
         self._faults = FaultPlan()
-        self._journal = RequestJournal()
+        self._log: list[LoggedRequest] = []
         self._last_component_updates: dict[str, JsonObject] = {}
         # OnlineOrNot's webhooks belong to the account, not to a page.
         self._onlineornot_webhooks: dict[str, JsonObject] = {}
@@ -107,19 +103,13 @@ class EmulatorCore:
         """The emulator's clock: what request stamps and rate-limit windows are measured on."""
         return self._clock()
 
-    def admit(
-        self, key: str, arrived: float, *, unpaginated_components: bool
-    ) -> float | None:
+    def admit(self, key: str, arrived: float) -> float | None:
         """None if a request that arrived at `arrived` may proceed, else seconds until it could."""
         with self._lock:
-            limiters = [self._limiter]
-            if unpaginated_components:
-                limiters.append(self._unpaginated_limiter)
-            wait = max(limiter.wait_time(key, arrived) for limiter in limiters)
+            wait = self._limiter.wait_time(key, arrived)
             if wait > 0:
                 return wait
-            for limiter in limiters:
-                limiter.record(key, arrived)
+            self._limiter.record(key, arrived)
             return None
 
     @property
@@ -145,37 +135,33 @@ class EmulatorCore:
         with self._lock:
             return self._faults.take(method, path, template)
 
-    def record_request(self, entry: LoggedRequest, *, rate_limited: bool) -> None:
+    def record_request(self, entry: LoggedRequest) -> None:
         with self._lock:
-            self._journal.record(entry, rate_limited=rate_limited)
+            self._log.append(entry)
 
     # Observation and knobs -----------------------------------------------------
 
     @property
     def log(self) -> list[LoggedRequest]:
         with self._lock:
-            return self._journal.entries()
+            return list(self._log)
 
     @property
     def counters(self) -> Counters:
         with self._lock:
-            return self._journal.counters()
+            return Counters.of(self._log)
 
     def reset_observations(self) -> None:
         """Forget the request log, counters and rate-limit windows."""
         with self._lock:
-            self._journal.reset()
+            self._log.clear()
             self._limiter.reset()
-            self._unpaginated_limiter.reset()
 
     def set_rate_limit(
         self, limit: int, window_seconds: float, status: int | None = None
     ) -> None:
         """Replace the rolling limit (0 disables it); its window starts empty."""
-        if limit < 0 or window_seconds <= 0:
-            raise ValueError("limit must be >= 0 and the window positive")
-        if status is not None and status not in RATE_LIMIT_STATUSES:
-            raise ValueError(f"rate-limit status must be one of {RATE_LIMIT_STATUSES}")
+        RateLimitConfig(limit, window_seconds, status or 420)  # checks them
         with self._lock:
             self._limiter.limit = limit
             self._limiter.window = window_seconds
@@ -219,6 +205,11 @@ class EmulatorCore:
         """A private page's viewers must be team members: its public status API refuses."""
         with self._lock:
             self.state.page(page_id).private = private
+
+    def set_page_url(self, page_id: str, url: str) -> None:
+        """The page's `url` points elsewhere than this emulator's public status API."""
+        with self._lock:
+            self.state.page(page_id).url = url
 
     def component_uptime(
         self,
@@ -434,44 +425,20 @@ class EmulatorCore:
             return copy.deepcopy(page.render_incident(incident_id))
 
     def create_subscriber(
-        self,
-        page_id: str,
-        *,
-        endpoint: str | None = None,
-        email: str | None = None,
-        phone_number: str | None = None,
-        skip_confirmation: bool = False,
+        self, page_id: str, endpoint: str, email: str | None = None
     ) -> JsonObject:
-        """Subscribe a webhook (endpoint), SMS number or email address."""
-        if endpoint:
-            mode = "webhook"
-        elif phone_number:
-            mode = "sms"
-        elif email:
-            mode = "email"
-        else:
-            raise ValueError(
-                "a subscriber needs an endpoint, an email or a phone number"
-            )
-        # Email subscribers confirm by mail unless told to skip it.
-        state: SubscriberState = (
-            "unconfirmed" if mode == "email" and not skip_confirmation else "active"
-        )
+        """Subscribe a webhook, the one kind of subscriber the integration makes."""
         with self._lock:
             page = self.state.page(page_id)
             subscriber_id = self._ids.new()
             fields = subscriber_fields(
                 subscriber_id,
-                mode,
+                "webhook",
                 datetime.now(UTC),
                 email=email,
                 endpoint=endpoint,
-                phone_number=phone_number,
             )
-            fields["skip_confirmation_notification"] = skip_confirmation
-            page.subscribers[subscriber_id] = SubscriberRecord(
-                fields=fields, state=state
-            )
+            page.subscribers[subscriber_id] = SubscriberRecord(fields, "active")
             return copy.deepcopy(fields)
 
     def unsubscribe(self, page_id: str, subscriber_id: str) -> JsonObject:
@@ -513,34 +480,26 @@ class EmulatorCore:
         require_loopback(url)
         return send(Notification(url, payload))
 
-    def incident_notifications(
-        self, page_id: str, incident_id: str
-    ) -> list[Notification]:
-        """One incident notification per active webhook subscriber of the page."""
-        return [
-            Notification(
-                url, self.incident_webhook_payload(page_id, incident_id, sid), sid
-            )
-            for sid, url in self.webhook_subscribers(page_id)
-        ]
-
-    def component_notifications(
-        self, page_id: str, component_id: str
-    ) -> list[Notification]:
-        """One component notification per active webhook subscriber of the page."""
-        return [
-            Notification(
-                url, self.component_webhook_payload(page_id, component_id, sid), sid
-            )
-            for sid, url in self.webhook_subscribers(page_id)
-        ]
-
     def broadcast_incident(self, page_id: str, incident_id: str) -> list[Delivery]:
         """Notify every webhook subscriber (only loopback ones are contacted)."""
-        return [send(n) for n in self.incident_notifications(page_id, incident_id)]
+        return [
+            send(
+                Notification(
+                    url, self.incident_webhook_payload(page_id, incident_id, sid), sid
+                )
+            )
+            for sid, url in self.webhook_subscribers(page_id)
+        ]
 
     def broadcast_component(self, page_id: str, component_id: str) -> list[Delivery]:
-        return [send(n) for n in self.component_notifications(page_id, component_id)]
+        return [
+            send(
+                Notification(
+                    url, self.component_webhook_payload(page_id, component_id, sid), sid
+                )
+            )
+            for sid, url in self.webhook_subscribers(page_id)
+        ]
 
     def webhook_subscribers(self, page_id: str) -> list[tuple[str, str]]:
         """(subscriber id, endpoint) of the page's active webhook subscribers."""
@@ -598,36 +557,26 @@ class EmulatorCore:
                 raise NotFoundError(f"webhook {webhook_id} not found")
             return self._onlineornot_webhooks.pop(webhook_id)
 
-    def onlineornot_incident_notifications(
-        self, page_id: str, incident_id: str, event: str
-    ) -> list[Notification]:
-        """The `event` delivery of the incident, to each OnlineOrNot webhook that
-        subscribes to it for the incident's page."""
-        with self._lock:
-            page = self.state.page(page_id)
-            payload = onlineornot_objects.incident_event(
-                page, page.render_incident(incident_id), event
-            )
-            return [
-                Notification(webhook["url"], copy.deepcopy(payload), webhook["id"])
-                for webhook in self._onlineornot_webhooks.values()
-                if event in webhook["events"]
-                and page_id in {p["id"] for p in webhook["status_pages"]}
-            ]
-
     def broadcast_onlineornot_incident(
         self,
         page_id: str,
         incident_id: str,
         event: str = "status_page.incident.updated",
     ) -> list[Delivery]:
-        """Deliver an OnlineOrNot incident event (only loopback webhooks are contacted)."""
-        return [
-            send(n)
-            for n in self.onlineornot_incident_notifications(
-                page_id, incident_id, event
+        """Deliver an OnlineOrNot incident `event` to each webhook that subscribes to it for the
+        incident's page (only loopback ones are contacted)."""
+        with self._lock:
+            page = self.state.page(page_id)
+            payload = onlineornot_objects.incident_event(
+                page, page.render_incident(incident_id), event
             )
-        ]
+            notifications = [
+                Notification(webhook["url"], copy.deepcopy(payload), webhook["id"])
+                for webhook in self._onlineornot_webhooks.values()
+                if event in webhook["events"]
+                and page_id in {p["id"] for p in webhook["status_pages"]}
+            ]
+        return [send(n) for n in notifications]
 
     @staticmethod
     def _refresh_group_container(page: PageState, group_id: str | None) -> None:

@@ -30,52 +30,10 @@ _ID_LENGTH: Final = 12
 _ANCHOR: Final = datetime(2023, 1, 2, 9, 0, tzinfo=UTC)
 _INCIDENT_SPAN: Final = timedelta(days=500)
 
-_COMPANIES: Final = (
-    "Acme Cloud",
-    "Northwind Payments",
-    "Globex Analytics",
-    "Initech Hosting",
-    "Umbrella Storage",
-    "Hooli Mail",
-    "Stark Logistics",
-    "Wayne Networks",
-    "Tyrell Compute",
-    "Soylent Identity",
-)
-_GROUP_NAMES: Final = (
-    "Core Platform",
-    "Frontend",
-    "Data",
-    "Integrations",
-    "Infrastructure",
-    "Payments",
-    "Messaging",
-    "Security",
-    "Europe",
-    "North America",
-)
-_COMPONENT_NAMES: Final = (
-    "API",
-    "Web Dashboard",
-    "Mobile App",
-    "Authentication",
-    "Database Cluster",
-    "Search",
-    "Notifications",
-    "Billing",
-    "CDN",
-    "Webhooks",
-    "File Storage",
-    "Reporting",
-    "Email Delivery",
-    "Message Queue",
-    "Analytics Pipeline",
-    "Admin Console",
-    "Single Sign-On",
-    "Scheduler",
-    "Cache",
-    "DNS",
-)
+# Names for generated objects; past the end of a list they repeat, numbered (`API 2`).
+_COMPANIES: Final = ("Acme Cloud", "Northwind", "Globex Analytics", "Hooli Mail")
+_GROUP_NAMES: Final = ("Core Platform", "Frontend", "Data", "Integrations", "Payments")
+_COMPONENT_NAMES: Final = ("API", "Dashboard", "Login", "Database", "Search", "CDN")
 _REALTIME_NAMES: Final = (
     "{} unavailable",
     "Elevated error rates on {}",

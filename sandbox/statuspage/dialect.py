@@ -6,9 +6,12 @@ Statuspage: `Authorization: OAuth <key>`, `{"error", "status"}` bodies, 420 or 4
 configured). OnlineOrNot (paths under /v1/status_pages and /v1/webhooks): `Authorization:
 Bearer <key>`, its `{result: null, success: false, errors: [{code, message}]}` envelope, 429.
 PingPong (paths under /rest/v1): `Authorization: Token <key>`, `{"detail": message}`, 429.
+incident.io (paths under /v2): `Authorization: Bearer <key>`, its `{type, status, request_id,
+errors: [{code, message}]}` envelope, 429.
 """
 
 import re
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -52,6 +55,28 @@ def _onlineornot_error(status: int, message: str) -> JsonObject:
     }
 
 
+# incident.io's error `type` by status (its code is the type, but for a missing key's).
+_INCIDENTIO_TYPES: Final = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "resource_forbidden",
+    404: "not_found",
+    422: "validation_error",
+    429: "too_many_requests",
+}
+
+
+def _incidentio_error(status: int, message: str) -> JsonObject:
+    kind = _INCIDENTIO_TYPES.get(status, "api_error")
+    code = "missing_authorization_material" if status == 401 else kind
+    return {
+        "type": kind,
+        "status": status,
+        "request_id": str(uuid.uuid4()),
+        "errors": [{"code": code, "message": message}],
+    }
+
+
 STATUSPAGE: Final = Dialect(
     "Statuspage",
     re.compile(r"^OAuth\s+(?P<key>\S+)\s*$", re.IGNORECASE),
@@ -71,6 +96,13 @@ PINGPONG: Final = Dialect(
     rate_limit_status=429,
 )
 PINGPONG_PREFIX: Final = "/rest/v1"
+INCIDENTIO: Final = Dialect(
+    "incident.io",
+    re.compile(r"^Bearer\s+(?P<key>\S+)\s*$", re.IGNORECASE),
+    _incidentio_error,
+    rate_limit_status=429,
+)
+INCIDENTIO_PREFIX: Final = "/v2"
 
 
 def dialect_of(path: str) -> Dialect:
@@ -80,4 +112,6 @@ def dialect_of(path: str) -> Dialect:
             return ONLINEORNOT
     if path == PINGPONG_PREFIX or path.startswith(f"{PINGPONG_PREFIX}/"):
         return PINGPONG
+    if path == INCIDENTIO_PREFIX or path.startswith(f"{INCIDENTIO_PREFIX}/"):
+        return INCIDENTIO
     return STATUSPAGE

@@ -1,5 +1,6 @@
 """Error answers in the dialect of the request: Statuspage's `{"error", "status"}` object,
-OnlineOrNot's envelope or PingPong's `{"detail"}` for their paths (see dialect.py)."""
+OnlineOrNot's or incident.io's envelope, or PingPong's `{"detail"}` for their paths (see
+dialect.py)."""
 
 from collections.abc import Mapping
 

@@ -29,8 +29,6 @@ from .journal import LoggedRequest
 
 CONTROL_PREFIX: Final = "/_sandbox"
 _PAUSE_STEP_SECONDS: Final = 0.05
-_COMPONENTS_LIST: Final = "/v1/pages/{page_id}/components"
-_PAGINATION_PARAMS: Final = frozenset({"page", "per_page"})
 _HTML_ERROR_PAGE: Final = (
     "<html><head><title>502 Bad Gateway</title></head>"
     "<body><h1>502 Bad Gateway</h1></body></html>"
@@ -75,8 +73,8 @@ class ApiGate:
                     status=outcome.status,
                     timestamp=arrived,
                     route=template,
-                ),
-                rate_limited=outcome.rate_limited,
+                    rate_limited=outcome.rate_limited,
+                )
             )
 
         outcome = _Outcome(log)
@@ -105,11 +103,7 @@ class ApiGate:
             unauthorized = dialect.error(401, "Could not authenticate")
             await unauthorized(scope, receive, send)
             return
-        wait = self._core.admit(
-            key,
-            arrived,
-            unpaginated_components=_unpaginated_components(scope, template),
-        )
+        wait = self._core.admit(key, arrived)
         if wait is not None:
             outcome.rate_limited = True
             status = dialect.rate_limit_status or self._core.rate_limit_status
@@ -271,14 +265,6 @@ def _api_key(dialect: Dialect, scope: Scope) -> str | None:
         if name.lower() == b"authorization":
             return dialect.key(value.decode("latin-1"))
     return None
-
-
-def _unpaginated_components(scope: Scope, template: str | None) -> bool:
-    if scope["method"] != "GET" or template != _COMPONENTS_LIST:
-        return False
-    query = bytes(scope.get("query_string", b"")).decode("latin-1")
-    names = parse_qs(query, keep_blank_values=True).keys()
-    return not names & _PAGINATION_PARAMS
 
 
 def _route_template(routes: Sequence[BaseRoute], scope: Scope) -> str | None:

@@ -96,6 +96,8 @@ class PageState:
     status_changed_at: str | None = None
     # A private page: viewers must be team members, so its public status API refuses.
     private: bool = False
+    # Where the page says it is published, when not here (a custom domain elsewhere).
+    url: str | None = None
     groups: dict[str, JsonObject] = field(default_factory=dict)
     components: dict[str, JsonObject] = field(default_factory=dict)
     incidents: dict[str, IncidentRecord] = field(default_factory=dict)
@@ -106,28 +108,13 @@ class PageState:
         return str(self.page["id"])
 
     def component(self, component_id: str) -> JsonObject:
-        try:
-            return self.components[component_id]
-        except KeyError:
-            raise NotFoundError(f"component {component_id} not found") from None
-
-    def group(self, group_id: str) -> JsonObject:
-        try:
-            return self.groups[group_id]
-        except KeyError:
-            raise NotFoundError(f"component group {group_id} not found") from None
+        return _found(self.components, component_id, "component")
 
     def incident(self, incident_id: str) -> IncidentRecord:
-        try:
-            return self.incidents[incident_id]
-        except KeyError:
-            raise NotFoundError(f"incident {incident_id} not found") from None
+        return _found(self.incidents, incident_id, "incident")
 
     def subscriber(self, subscriber_id: str) -> SubscriberRecord:
-        try:
-            return self.subscribers[subscriber_id]
-        except KeyError:
-            raise NotFoundError(f"subscriber {subscriber_id} not found") from None
+        return _found(self.subscribers, subscriber_id, "subscriber")
 
     def render_incident(self, incident_id: str) -> JsonObject:
         record = self.incident(incident_id)
@@ -160,10 +147,7 @@ class SandboxState:
     pages: dict[str, PageState] = field(default_factory=dict)
 
     def page(self, page_id: str) -> PageState:
-        try:
-            return self.pages[page_id]
-        except KeyError:
-            raise NotFoundError(f"page {page_id} not found") from None
+        return _found(self.pages, page_id, "page")
 
     def object_ids(self) -> Iterator[str]:
         """Every id in use, so new objects never collide with seeded ones."""
@@ -177,6 +161,13 @@ class SandboxState:
                 yield from (
                     update["id"] for update in record.fields["incident_updates"]
                 )
+
+
+def _found[T](objects: dict[str, T], object_id: str, what: str) -> T:
+    try:
+        return objects[object_id]
+    except KeyError:
+        raise NotFoundError(f"{what} {object_id} not found") from None
 
 
 def worst_component_status(statuses: list[str]) -> str:

@@ -76,11 +76,6 @@ def onlineornot_router(core: EmulatorCore) -> APIRouter:
             groups = [objects.group(g) for g in state.page(page_id).groups.values()]
         return _page_of(groups, page, per_page, as_strings=True)
 
-    @router.get("/status_pages/{page_id}/groups/{group_id}")
-    async def get_group(page_id: str, group_id: str) -> JSONResponse:
-        with core.reading() as state:
-            return _answer(objects.group(state.page(page_id).group(group_id)))
-
     @router.get("/status_pages/{page_id}/incidents")
     async def list_incidents(
         page_id: str, page: PageNumber = 1, per_page: PageSize = DEFAULT_PAGE_SIZE

@@ -10,95 +10,91 @@ integration's inferences (vendors/pingpong/routes.py), served as inferred. Authe
 dialect.py).
 """
 
+from collections.abc import Callable
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from . import pingpong_objects as objects
 from .core import EmulatorCore
 from .dialect import PINGPONG_PREFIX
-from .model import NotFoundError
+from .model import JsonObject, NotFoundError, PageState
 
 
 def pingpong_router(core: EmulatorCore) -> APIRouter:
     router = APIRouter(prefix=PINGPONG_PREFIX)
 
-    @router.get("/status")
-    async def get_status() -> JSONResponse:
-        with core.reading() as state:
-            return JSONResponse(objects.status(objects.served_page(state)))
+    def serve(path: str, answer: Callable[[PageState], object]) -> None:
+        async def route() -> JSONResponse:
+            with core.reading() as state:
+                return JSONResponse(answer(objects.served_page(state)))
 
-    @router.get("/live")
-    async def get_live() -> JSONResponse:
-        with core.reading() as state:
-            return JSONResponse(objects.live(objects.served_page(state)))
+        router.add_api_route(path, route, methods=["GET"])
 
-    @router.get("/groups")
-    async def list_groups() -> JSONResponse:
-        with core.reading() as state:
-            page = objects.served_page(state)
-            return JSONResponse([objects.group(g, page) for g in page.groups.values()])
+    def serve_one(path: str, answer: Callable[[PageState, str], object]) -> None:
+        async def route(object_id: str) -> JSONResponse:
+            with core.reading() as state:
+                return JSONResponse(answer(objects.served_page(state), object_id))
 
-    @router.get("/components")
-    async def list_components() -> JSONResponse:
-        with core.reading() as state:
-            page = objects.served_page(state)
-            return JSONResponse(
-                [
-                    objects.component(c, page)
-                    for c in page.components.values()
-                    if not c["group"]
-                ]
-            )
+        router.add_api_route(path, route, methods=["GET"])
 
-    @router.get("/components/{component_id}")
-    async def get_component(component_id: str) -> JSONResponse:
-        with core.reading() as state:
-            page = objects.served_page(state)
-            found = page.component(component_id)
-            if found["group"]:
-                raise NotFoundError(f"{component_id} is a group")
-            return JSONResponse(objects.component(found, page))
+    def incidents(
+        page: PageState, wanted: Callable[[JsonObject], bool]
+    ) -> list[JsonObject]:
+        return [i for i in page.rendered_incidents() if wanted(i)]
 
-    @router.get("/incidents")
-    async def list_incidents() -> JSONResponse:
-        with core.reading() as state:
-            page = objects.served_page(state)
-            return JSONResponse(
-                [
-                    objects.incident(i, page)
-                    for i in page.rendered_incidents()
-                    if objects.is_ongoing(i)
-                ]
-            )
-
-    @router.get("/incidents/{incident_id}")
-    async def get_incident(incident_id: str) -> JSONResponse:
-        with core.reading() as state:
-            page = objects.served_page(state)
-            rendered = page.render_incident(incident_id)
-            if objects.is_maintenance(rendered):
-                raise NotFoundError(f"incident {incident_id} is a maintenance")
-            return JSONResponse(objects.incident(rendered, page))
-
-    @router.get("/maintenance")
-    async def list_maintenance() -> JSONResponse:
-        with core.reading() as state:
-            page = objects.served_page(state)
-            return JSONResponse(
-                [
-                    objects.maintenance(i, page)
-                    for i in page.rendered_incidents()
-                    if objects.is_maintenance(i)
-                ]
-            )
-
-    @router.get("/maintenance/{maintenance_id}")
-    async def get_maintenance(maintenance_id: str) -> JSONResponse:
-        with core.reading() as state:
-            page = objects.served_page(state)
-            rendered = page.render_incident(maintenance_id)
-            if not objects.is_maintenance(rendered):
-                raise NotFoundError(f"maintenance {maintenance_id} is an incident")
-            return JSONResponse(objects.maintenance(rendered, page))
-
+    serve("/status", objects.status)
+    serve("/live", objects.live)
+    serve(
+        "/groups", lambda page: [objects.group(g, page) for g in page.groups.values()]
+    )
+    serve(
+        "/components",
+        lambda page: [
+            objects.component(c, page)
+            for c in page.components.values()
+            if not c["group"]
+        ],
+    )
+    serve(
+        "/incidents",
+        lambda page: [
+            objects.incident(i, page) for i in incidents(page, objects.is_ongoing)
+        ],
+    )
+    serve(
+        "/maintenance",
+        lambda page: [
+            objects.maintenance(i, page)
+            for i in incidents(page, objects.is_maintenance)
+        ],
+    )
+    serve_one("/components/{object_id}", _component)
+    serve_one(
+        "/incidents/{object_id}",
+        lambda page, object_id: objects.incident(
+            _one(page, object_id, maintenance=False), page
+        ),
+    )
+    serve_one(
+        "/maintenance/{object_id}",
+        lambda page, object_id: objects.maintenance(
+            _one(page, object_id, maintenance=True), page
+        ),
+    )
     return router
+
+
+def _component(page: PageState, component_id: str) -> JsonObject:
+    found = page.component(component_id)
+    if found["group"]:
+        raise NotFoundError(f"{component_id} is a group")
+    return objects.component(found, page)
+
+
+def _one(page: PageState, incident_id: str, *, maintenance: bool) -> JsonObject:
+    """An incident, or a maintenance, by id; the other kind is not found at its path."""
+    rendered = page.render_incident(incident_id)
+    if objects.is_maintenance(rendered) != maintenance:
+        raise NotFoundError(f"{incident_id} is not found here")
+    return rendered

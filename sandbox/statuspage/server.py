@@ -10,7 +10,6 @@ operating system when the server starts, and it only listens on 127.0.0.1.
 """
 
 import time
-from types import TracebackType
 from typing import Self
 
 from sandbox.serving import LoopbackServer
@@ -21,32 +20,16 @@ from .core import EmulatorCore
 from .limits import Clock
 
 
-class StatuspageEmulator(EmulatorCore):
+class StatuspageEmulator(EmulatorCore, LoopbackServer):
     """EmulatorCore served over HTTP; use as a context manager or start()/stop()."""
 
+    _name = "status-page emulator"
+
     def __init__(
-        self,
-        config: EmulatorConfig | None = None,
-        *,
-        clock: Clock = time.monotonic,
-        start_timeout: float = 10.0,
-        stop_timeout: float = 10.0,
+        self, config: EmulatorConfig | None = None, *, clock: Clock = time.monotonic
     ) -> None:
-        super().__init__(config, clock=clock)
-        self._http = LoopbackServer(
-            create_app(self),
-            "Statuspage emulator",
-            start_timeout=start_timeout,
-            stop_timeout=stop_timeout,
-        )
-
-    @property
-    def port(self) -> int:
-        return self._http.port
-
-    @property
-    def base_url(self) -> str:
-        return self._http.url
+        EmulatorCore.__init__(self, config, clock=clock)
+        LoopbackServer.__init__(self, create_app(self))
 
     @property
     def api_url(self) -> str:
@@ -54,20 +37,8 @@ class StatuspageEmulator(EmulatorCore):
 
     def start(self) -> Self:
         self.end_shutdown()
-        self._http.start()
-        return self
+        return LoopbackServer.start(self)
 
     def stop(self) -> None:
         self.begin_shutdown()  # cuts short slow faults and latency
-        self._http.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
+        LoopbackServer.stop(self)

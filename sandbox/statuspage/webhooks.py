@@ -7,8 +7,8 @@ delivers to loopback addresses, so it can never send traffic off the machine.
 """
 
 import ipaddress
-from dataclasses import asdict, dataclass
-from typing import Any, Final
+from dataclasses import dataclass
+from typing import Final
 
 import httpx
 
@@ -36,9 +36,6 @@ class Delivery:
     @property
     def ok(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
-
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def incident_payload(
@@ -96,31 +93,15 @@ class Notification:
 
 def send(notification: Notification) -> Delivery:
     """POST the payload; receivers off this machine are skipped, not contacted."""
-    if not is_loopback_url(notification.url):
-        return _skipped(notification)
+    url, subscriber_id = notification.url, notification.subscriber_id
+    if not is_loopback_url(url):
+        return Delivery(url, None, "not a loopback address; not sent", subscriber_id)
     try:
         with httpx.Client(timeout=_TIMEOUT) as client:
-            response = client.post(notification.url, json=notification.payload)
+            response = client.post(url, json=notification.payload)
     except httpx.HTTPError as error:
-        return _failed(notification, error)
-    return Delivery(
-        notification.url, response.status_code, None, notification.subscriber_id
-    )
-
-
-def _skipped(notification: Notification) -> Delivery:
-    return Delivery(
-        notification.url,
-        None,
-        "not a loopback address; not sent",
-        notification.subscriber_id,
-    )
-
-
-def _failed(notification: Notification, error: httpx.HTTPError) -> Delivery:
-    return Delivery(
-        notification.url, None, type(error).__name__, notification.subscriber_id
-    )
+        return Delivery(url, None, type(error).__name__, subscriber_id)
+    return Delivery(url, response.status_code, None, subscriber_id)
 
 
 def _page_summary(page: PageState) -> JsonObject:

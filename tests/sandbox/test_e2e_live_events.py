@@ -244,6 +244,56 @@ def test_a_forged_webhook_changes_nothing(live: LiveSandbox) -> None:
     assert _component_fetches(live, component["id"]) == fetched_before
 
 
+def test_a_webhook_about_an_object_port_never_held_costs_no_port_call(
+    live: LiveSandbox,
+) -> None:
+    """Fault matrix: an incident created and deleted upstream between two resyncs."""
+    incident = live.statuspage.add_incident(SAMPLE_PAGE, name="Gone before any sync")
+    payload = live.statuspage.incident_webhook_payload(SAMPLE_PAGE, incident["id"])
+    live.statuspage.remove_incident(SAMPLE_PAGE, incident["id"])
+    # About the incident alone: a delivery carrying the page's status updates the page.
+    payload["page"] = {"id": SAMPLE_PAGE}
+    [(_, url)] = live.our_subscribers(SAMPLE_PAGE)
+    port_calls_before = len(live.port.requests())
+
+    live.statuspage.send_webhook(url, payload)
+
+    assert wait_until(
+        lambda: f"incident {incident['id']} of page {SAMPLE_PAGE} is gone, and this app "
+        "never synced it" in live.ocean_output(),
+        LIVE_EVENT_DEADLINE_SECONDS,
+    ), live.ocean_output()[-3000:]
+    # Whatever else Ocean asks Port meanwhile (its listener polls it), nothing about entities.
+    entity_calls = [
+        f"{r['method']} {r['path']}"
+        for r in live.port.requests()[port_calls_before:]
+        if "entities" in r["path"] or "statuspageIncident" in r["path"]
+    ]
+    assert entity_calls == []
+
+
+def test_a_webhook_about_a_page_not_synced_costs_no_vendor_read(
+    live: LiveSandbox,
+) -> None:
+    """Fault matrix: no page ids are set, and the delivery names a page the account lacks."""
+    with live.statuspage.reading() as state:
+        incident_id = next(iter(state.page(SAMPLE_PAGE).incidents))
+    payload = live.statuspage.incident_webhook_payload(SAMPLE_PAGE, incident_id)
+    payload["page"] = {**payload["page"], "id": "nosuchpage01"}
+    [(_, url)] = live.our_subscribers(SAMPLE_PAGE)
+    vendor_reads_before = len(live.statuspage.log)
+
+    live.statuspage.send_webhook(url, payload)
+
+    assert wait_until(
+        lambda: "webhook of page nosuchpage01: the page is not among those Statuspage "
+        "listed" in live.ocean_output(),
+        LIVE_EVENT_DEADLINE_SECONDS,
+    ), live.ocean_output()[-3000:]
+    asked = [e.path for e in live.statuspage.log[vendor_reads_before:]]
+    assert [path for path in asked if "nosuchpage01" in path] == []
+
+
 def test_a_flood_about_one_component_costs_a_few_reads(live: LiveSandbox) -> None:
     component = member_components(live)[4]
     new_status: ComponentStatus = (

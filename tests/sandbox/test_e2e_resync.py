@@ -245,11 +245,12 @@ def test_the_demo_prints_the_catalog_and_exits_0(tmp_path: Path) -> None:
 
     assert demo.returncode == 0, demo.stderr[-2000:]
     assert "Sync succeeded" in demo.stdout
-    assert "of Statuspage, OnlineOrNot and PingPong" in demo.stdout
+    assert "of Statuspage, OnlineOrNot, PingPong and incident.io" in demo.stdout
     assert "statuspageIncidentUpdate" in demo.stdout
     assert "=== Statuspage ===" in demo.stdout
     assert "=== OnlineOrNot ===" in demo.stdout
     assert "=== PingPong ===" in demo.stdout
+    assert "=== incident.io ===" in demo.stdout
     assert f"(page onlineornot-{SAMPLE_PAGE})" in demo.stdout
     assert "(page pingpong-ctrlv-solutions)" in demo.stdout
     assert "Statuspage API requests: 4, and 1 to public status APIs\n" in demo.stdout
@@ -257,6 +258,8 @@ def test_the_demo_prints_the_catalog_and_exits_0(tmp_path: Path) -> None:
     assert "OnlineOrNot API requests: 9\n" in demo.stdout
     # /live, /status and its four lists; nothing by id on a first run.
     assert "PingPong API requests: 6\n" in demo.stdout
+    # Its page list, and the page's structure, incidents and maintenance.
+    assert "incident.io API requests: 4\n" in demo.stdout
 
 
 def test_a_bad_setting_fails_the_run_naming_it_and_touches_nothing(

@@ -14,9 +14,11 @@ from email.utils import format_datetime
 from typing import Any
 
 import pytest
+import respx
 from port_ocean.integration_testing import IntegrationTestHarness, ResyncResult
 
 from sandbox.expected import expected_identifiers
+from sandbox.statuspage.api import PUBLIC_PREFIX
 from sandbox.statuspage.config import (
     DEFAULT_API_KEY,
     DataConfig,
@@ -59,12 +61,11 @@ async def harness_on(
     mapping: dict[str, Any],
     blueprints: dict[str, dict[str, Any]],
     api_key: str = DEFAULT_API_KEY,
+    **config: Any,
 ) -> AsyncIterator[IntegrationTestHarness]:
+    settings = {"statuspage_api_key": api_key, "statuspage_host": emulator.base_url}
     harness = integration_harness(
-        mapping,
-        blueprints,
-        {"statuspage_api_key": api_key, "statuspage_host": emulator.base_url, **CONFIG},
-        in_port(emulator),
+        mapping, blueprints, {**settings, **CONFIG, **config}, in_port(emulator)
     )
     await harness.start()
     try:
@@ -78,9 +79,12 @@ async def resync(
     mapping: dict[str, Any],
     blueprints: dict[str, dict[str, Any]],
     api_key: str = DEFAULT_API_KEY,
+    **config: Any,
 ) -> tuple[ResyncResult, list[str]]:
     with captured_logs() as lines:
-        async with harness_on(emulator, mapping, blueprints, api_key) as harness:
+        async with harness_on(
+            emulator, mapping, blueprints, api_key, **config
+        ) as harness:
             result = await harness.trigger_resync()
     assert not any(DEFAULT_API_KEY in line for line in lines)
     return result, lines
@@ -221,3 +225,60 @@ async def test_a_key_refused_at_the_start_deletes_nothing_and_names_the_setting(
     # The page list is asked once for all five kinds.
     assert [e.path for e in emulator.log] == ["/v1/pages"]
     assert not any("not-the-key" in line for line in lines)
+
+
+METADATA_URL = "http://169.254.169.254"
+PAGE_URLS = {
+    # The emulator's own: http://127.0.0.1:<port>/public/<subdomain>.
+    "on 127.0.0.1": None,
+    "on the cloud metadata address": METADATA_URL,
+}
+
+
+@pytest.mark.parametrize("allowed", [False, True], ids=["by default", "when allowed"])
+@pytest.mark.parametrize("page_url", PAGE_URLS.values(), ids=PAGE_URLS.keys())
+async def test_a_page_url_on_a_private_address_is_read_only_when_the_setting_allows_it(
+    emulator: StatuspageEmulator,
+    shipped_mapping: dict[str, Any],
+    shipped_blueprints: dict[str, dict[str, Any]],
+    page_url: str | None,
+    allowed: bool,
+) -> None:
+    if page_url is not None:
+        emulator.set_page_url(SAMPLE_PAGE, page_url)
+    with respx.mock(assert_all_mocked=False, assert_all_called=False) as network:
+        # Whatever answers the metadata address, were it asked; the rest is the emulator.
+        metadata = network.route(host="169.254.169.254").respond(
+            json={"status": {"indicator": "critical", "description": "Metadata"}}
+        )
+        network.route().pass_through()
+
+        result, lines = await resync(
+            emulator,
+            shipped_mapping,
+            shipped_blueprints,
+            allow_private_status_urls=allowed,
+        )
+
+    asked = {e.path for e in emulator.log if e.path.startswith(f"{PUBLIC_PREFIX}/")} | (
+        {METADATA_URL} if metadata.called else set()
+    )
+    (page,) = [
+        entity
+        for entity in result.upserted_entities
+        if entity["identifier"] == SAMPLE_PAGE and entity["blueprint"] == "statuspage"
+    ]
+    assert result.errors == []
+    with emulator.reading() as state:
+        subdomain = state.page(SAMPLE_PAGE).page["subdomain"]
+    own_status = page_url or f"{PUBLIC_PREFIX}/{subdomain}/api/v2/status.json"
+    refusals = [line for line in lines if "its published status is not read" in line]
+    if allowed:
+        assert own_status in asked
+        assert page["properties"]["status_source"] == "public_api"
+        assert refusals == []
+    else:
+        assert own_status not in asked
+        assert page["properties"]["status_source"] == "derived"
+        (refusal,) = [line for line in refusals if f"page {SAMPLE_PAGE}:" in line]
+        assert "allowPrivateStatusUrls" in refusal

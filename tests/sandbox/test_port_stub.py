@@ -384,7 +384,7 @@ def test_integration_record_points_ingestion_back_at_the_stub(
         json={"installationId": INTEGRATION_ID, "config": {"resources": []}},
     )
     patched = api.patch(
-        f"/v1/integration/{INTEGRATION_ID}/config",
+        f"/v1/integration/{INTEGRATION_ID}",
         json={"config": {"resources": [{"kind": "team"}]}},
     )
 
@@ -392,7 +392,46 @@ def test_integration_record_points_ingestion_back_at_the_stub(
     integration = patched.json()["integration"]
     assert integration["config"] == {"resources": [{"kind": "team"}]}
     assert integration["logAttributes"]["ingestUrl"] == f"{port.base_url}/ingest/logs"
-    assert port.integration(INTEGRATION_ID)["config"] == integration["config"]
+    assert port.get_integration(INTEGRATION_ID)["config"] == integration["config"]
+
+
+@pytest.mark.usefixtures("blueprints")
+def test_an_injected_fault_answers_its_blueprints_upserts_for_as_long_as_armed(
+    port: PortStub, api: httpx.Client
+) -> None:
+    port.inject_fault("upsert", 500, blueprint="toyService", times=1)
+    port.inject_fault("upsert", 429, blueprint="toyTeam")
+    service = [{"identifier": "api", "properties": {"status": "up"}}]
+
+    failed = _bulk_upsert(api, "toyService", service)
+    retried = _bulk_upsert(api, "toyService", service)
+    limited = [_bulk_upsert(api, "toyTeam", [{"identifier": "t"}]) for _ in range(3)]
+    single = api.post("/v1/blueprints/toyTeam/entities", json={"identifier": "t"})
+
+    assert (failed.status_code, failed.json()["error"]) == (500, "stub_fault")
+    assert retried.status_code == 200
+    assert [answer.status_code for answer in [*limited, single]] == [429] * 4
+    assert limited[0].headers["Retry-After"] == "0"
+    assert port.entity_identifiers("toyService") == {"api"}
+    assert port.entity_identifiers("toyTeam") == set()
+
+
+@pytest.mark.usefixtures("blueprints")
+def test_an_injected_search_fault_fails_the_searches_of_its_blueprint(
+    port: PortStub, api: httpx.Client
+) -> None:
+    port.inject_fault("search", 500, blueprint="toyService")
+
+    def search(blueprint: str) -> int:
+        rules = [{"property": "$blueprint", "operator": "=", "value": blueprint}]
+        query = {"combinator": "and", "rules": [{"combinator": "and", "rules": rules}]}
+        return api.post("/v1/entities/search", json=query).status_code
+
+    assert (search("toyService"), search("toyService"), search("toyTeam")) == (
+        500,
+        500,
+        200,
+    )
 
 
 def test_resync_states_are_recorded_per_run(port: PortStub, api: httpx.Client) -> None:
@@ -408,7 +447,6 @@ def test_resync_states_are_recorded_per_run(port: PortStub, api: httpx.Client) -
         (1, "running"),
         (2, "failed"),
     ]
-    assert [run["lastResyncStatus"] for run in port.runs()] == ["running", "failed"]
 
 
 def test_resync_request_is_what_a_polling_integration_sees(
@@ -432,12 +470,10 @@ def test_read_back_routes_serve_what_the_handle_returns(
 
     entities = httpx.get(f"{port.base_url}/_stub/entities", params={"blueprint": "x"})
     teams = httpx.get(f"{port.base_url}/_stub/entities?blueprint=toyTeam")
-    runs = httpx.get(f"{port.base_url}/_stub/runs")
 
     assert entities.json() == []
     assert teams.json() == port.entities("toyTeam")
     assert teams.json()[0]["datasource"] == OWNER_AGENT
-    assert runs.json()[0]["counters"]["entitiesCreated"] == 1
 
 
 @pytest.mark.usefixtures("blueprints")
@@ -447,7 +483,7 @@ def test_reset_forgets_everything_including_tokens(
     httpx.post(f"{port.base_url}/_stub/reset").raise_for_status()
 
     assert port.blueprints() == []
-    assert port.runs() == []
+    assert port.requests() == []
     assert api.get("/v1/organization").status_code == 401
 
 

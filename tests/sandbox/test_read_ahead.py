@@ -86,7 +86,7 @@ def incident_reads_by_page(log: list[LoggedRequest]) -> dict[str, list[float]]:
     return reads
 
 
-async def test_with_latency_a_page_s_list_is_read_while_the_page_before_is_mapped(
+async def test_with_latency_the_next_page_s_list_is_read_before_the_page_before_is_done(
     slow_unlimited: StatuspageEmulator,
     shipped_mapping: dict[str, Any],
     shipped_blueprints: dict[str, dict[str, Any]],
@@ -100,12 +100,11 @@ async def test_with_latency_a_page_s_list_is_read_while_the_page_before_is_mappe
         first, second = list(state.pages)
     reads = incident_reads_by_page(slow_unlimited.log)
     assert len(reads[first]) == len(reads[second]) == 5
-    # The second page's incidents were asked before the first page had all its own...
+    # The second page's incidents were asked before the first page had all its own. How far
+    # ahead a list is read is counted, not timed, in test_fetch_memo: here Ocean forks a
+    # pool in the event loop's thread for each batch, so on a loaded machine any gap between
+    # two requests can stretch and a bound in seconds would measure the machine.
     assert min(reads[second]) < max(reads[first])
-    # ...and each list's five requests went back to back (about 1 s at 0.2 s each), not
-    # one per batch Ocean mapped (each takes it longer than that).
-    for page in (first, second):
-        assert max(reads[page]) - min(reads[page]) < 2.0
 
 
 async def test_reading_ahead_under_latency_keeps_the_limit_in_every_window(

@@ -1,10 +1,13 @@
 """OnlineOrNot's dialect at the HTTP boundary: Bearer auth, its envelope and its errors by
-message, `result_info` paging, 429 with Retry-After, and what a resync costs in requests.
+message, `result_info` paging, 429 with Retry-After, and (against the emulator) what a resync
+costs in requests.
 """
 
 import itertools
 import math
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -13,26 +16,28 @@ import respx
 
 from client import (
     MAX_LIST_PAGES,
-    ApiClient,
     Item,
     VendorApiError,
     VendorAuthError,
     VendorNotFoundError,
 )
 from core.kinds import PageList
-from core.rate_limiter import SlidingWindowRateLimiter
+from tests.conftest import Emulate
 from tests.support import (
     ONLINEORNOT_HOST,
     FakeClock,
-    FakeOnlineOrNot,
+    api_client,
     envelope,
+    fail,
     ocean_context,
     onlineornot_error,
     onlineornot_paged,
+    pages_of,
     reads_of,
     settings_of,
 )
 from tests.webhook_processors.support import captured_logs
+from vendors.contract import PortReadError
 from vendors.onlineornot import PAGE_SIZE, OnlineOrNotVendor
 
 KEY = "oon-live-very-secret-token"
@@ -45,29 +50,24 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
-def vendor(clock: FakeClock) -> Iterator[OnlineOrNotVendor]:
+@asynccontextmanager
+async def vendor_at(host: str, clock: FakeClock) -> AsyncIterator[OnlineOrNotVendor]:
     with ocean_context():
         settings = settings_of(
-            {"onlineornot_api_key": KEY, "onlineornot_host": ONLINEORNOT_HOST}
+            {"onlineornot_api_key": KEY, "onlineornot_host": host}
         ).vendor("onlineornot")
         assert settings is not None
-        limiter = SlidingWindowRateLimiter(
-            settings.rate_limit.requests,
-            settings.rate_limit.window_seconds,
-            clock=clock,
-            sleep=clock.sleep,
-        )
-        yield OnlineOrNotVendor(
-            settings,
-            ApiClient(
-                OnlineOrNotVendor.dialect,
-                OnlineOrNotVendor.base_url(settings),
-                KEY,
-                limiter,
-                sleep=clock.sleep,
-            ),
-        )
+        client = api_client(OnlineOrNotVendor, settings, KEY, clock)
+        try:
+            yield OnlineOrNotVendor(settings, client)
+        finally:
+            await client.aclose()
+
+
+@pytest.fixture
+async def vendor(clock: FakeClock) -> AsyncIterator[OnlineOrNotVendor]:
+    async with vendor_at(ONLINEORNOT_HOST, clock) as at_the_mocks:
+        yield at_the_mocks
 
 
 @pytest.fixture
@@ -380,32 +380,70 @@ async def test_ids_are_one_path_segment_each(
 
 @pytest.mark.parametrize("count", [0, 3, 250])
 async def test_incidents_cost_their_list_pages_plus_one_detail_each(
-    vendor: OnlineOrNotVendor, api: respx.MockRouter, count: int
+    emulate: Emulate, clock: FakeClock, count: int
 ) -> None:
-    account = FakeOnlineOrNot.generate(incidents=count, updates=3)
-    account.serve(api)
+    served = emulate(KEY, incidents=max(count, 1), updates=3)
+    [page] = pages_of(served)
+    if count == 0:
+        served.remove_incident(page.page_id, next(iter(page.incidents)))
 
-    batches = await collect(vendor.incidents("onlineornot-p1", reads_of(vendor)))
+    async with vendor_at(served.base_url, clock) as vendor:
+        batches = await collect(
+            vendor.incidents(f"onlineornot-{page.page_id}", reads_of(vendor))
+        )
 
-    incidents = [incident for batch in batches for incident in batch]
+    incidents = {i["id"]: i for batch in batches for i in batch}
     assert len(incidents) == count
-    assert api.calls.call_count == max(math.ceil(count / PAGE_SIZE), 1) + count
+    assert len(served.log) == max(math.ceil(count / PAGE_SIZE), 1) + count
     # The details carry what the list lacks: components and updates.
-    assert all(len(i["incident_updates"]) == 3 for i in incidents)
-    assert all(len(i["components"]) == 2 for i in incidents)
+    for incident_id, record in page.incidents.items():
+        incident = incidents[f"onlineornot-{incident_id}"]
+        assert len(incident["incident_updates"]) == len(
+            record.fields["incident_updates"]
+        )
+        assert [c["id"] for c in incident["components"]] == [
+            f"onlineornot-{c}" for c in record.component_ids
+        ]
 
 
 async def test_an_incident_detail_that_fails_fails_the_page_s_incidents(
-    vendor: OnlineOrNotVendor, api: respx.MockRouter
+    emulate: Emulate, clock: FakeClock
 ) -> None:
-    account = FakeOnlineOrNot.generate(incidents=3)
+    served = emulate(KEY, incidents=3)
+    [page] = pages_of(served)
+    second = list(page.incidents)[1]
+    fail(served, f"/v1/status_pages/*/incidents/{second}", 400)
 
-    def refuse_one(request: httpx.Request) -> httpx.Response | None:
-        if request.url.path.endswith("/incidents/p1-i1"):
-            return onlineornot_error(404, "Not found")
-        return None
+    async with vendor_at(served.base_url, clock) as vendor:
+        incidents = vendor.incidents(f"onlineornot-{page.page_id}", reads_of(vendor))
+        with pytest.raises(VendorApiError):
+            await collect(incidents)
 
-    account.serve(api, gate=refuse_one)
 
-    with pytest.raises(VendorNotFoundError):
-        await collect(vendor.incidents("onlineornot-p1", reads_of(vendor)))
+async def test_an_incident_detail_answering_404_fails_only_itself(
+    emulate: Emulate, clock: FakeClock
+) -> None:
+    served = emulate(KEY, incidents=3)
+    [page] = pages_of(served)
+    first, second, third = list(page.incidents)
+    fail(served, f"/v1/status_pages/*/incidents/{second}", 404)
+    page_id = f"onlineornot-{page.page_id}"
+
+    async with vendor_at(served.base_url, clock) as vendor:
+        # An incremental sync deletes nothing: the incident is only skipped, and named.
+        with captured_logs() as lines:
+            since = datetime(2000, 1, 1, tzinfo=UTC)
+            changed = await collect(vendor.incidents(page_id, reads_of(vendor, since)))
+        # A full resync must keep it as Port holds it; without Port to read (as here), the
+        # page's incidents fail, so that Ocean deletes nothing.
+        with pytest.raises(PortReadError, match=f"onlineornot-{second}"):
+            await collect(vendor.incidents(page_id, reads_of(vendor)))
+
+    assert sorted(incident["id"] for batch in changed for incident in batch) == sorted(
+        f"onlineornot-{incident}" for incident in (first, third)
+    )
+    assert any(
+        f"incident onlineornot-{second} is listed but answered 404" in line
+        and "skipped in this incremental sync" in line
+        for line in lines
+    )

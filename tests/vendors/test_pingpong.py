@@ -8,11 +8,18 @@ import httpx
 import pytest
 import respx
 
-from client import ApiClient, VendorApiError, VendorAuthError, VendorNotFoundError
-from core.rate_limiter import SlidingWindowRateLimiter
+from client import VendorApiError, VendorAuthError, VendorNotFoundError
 from core.settings import InvalidSettingError, VendorSettings
-from tests.pingpong_support import PINGPONG_API, PINGPONG_HOST, detail
-from tests.support import FakeClock, ocean_context, reads_of, settings_of
+from tests.support import (
+    PINGPONG_API,
+    PINGPONG_HOST,
+    FakeClock,
+    api_client,
+    detail,
+    ocean_context,
+    reads_of,
+    settings_of,
+)
 from tests.webhook_processors.support import captured_logs
 from vendors.pingpong import MAX_LIST_ITEMS, PingPongVendor
 
@@ -35,19 +42,7 @@ def clock() -> FakeClock:
 
 def make_vendor(clock: FakeClock, **config: Any) -> PingPongVendor:
     settings = pingpong_settings(**config)
-    limiter = SlidingWindowRateLimiter(
-        settings.rate_limit.requests,
-        settings.rate_limit.window_seconds,
-        clock=clock,
-        sleep=clock.sleep,
-    )
-    api = ApiClient(
-        PingPongVendor.dialect,
-        PingPongVendor.base_url(settings),
-        TOKEN,
-        limiter,
-        sleep=clock.sleep,
-    )
+    api = api_client(PingPongVendor, settings, TOKEN, clock)
     return PingPongVendor(settings, api)
 
 

@@ -21,7 +21,14 @@ KEY = "sk-live-very-secret"
 def vendor() -> Iterator[StatuspageVendor]:
     """The vendor as the runtime builds it, with its keyless public client."""
     with ocean_context():
-        settings = settings_of({"statuspage_api_key": KEY, "statuspage_host": HOST})
+        # respx answers the pages' hosts, which DNS does not know here.
+        settings = settings_of(
+            {
+                "statuspage_api_key": KEY,
+                "statuspage_host": HOST,
+                "allow_private_status_urls": True,
+            }
+        )
         built = Runtime(settings, Installation("client-id", "identifier")).vendor(
             "statuspage"
         )

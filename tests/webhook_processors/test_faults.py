@@ -12,7 +12,8 @@ from port_ocean.context.ocean import ocean
 
 from live_events.pending import PendingTriggers
 from runtime import current_runtime
-from tests.support import HOST, FakeAccount, only_kinds
+from tests.conftest import Emulate
+from tests.support import HOST, in_port, only_kinds, pages_of, sent
 from tests.webhook_processors.conftest import LiveFactory
 from tests.webhook_processors.support import (
     ROUTE,
@@ -257,46 +258,42 @@ async def test_large_deliveries_are_queued_as_small_triggers(
 
 
 async def test_after_a_resync_a_component_event_costs_one_request(
-    statuspage: respx.MockRouter, live: LiveOcean, docs_samples: dict[str, Any]
+    emulate: Emulate, start_live: LiveFactory
 ) -> None:
-    account = FakeAccount.generate(page_ids=(PAGE,), incidents=1, components=3)
-    account.serve(statuspage)
-    statuspage.get(url__regex=rf"{PAGE_URL}/components/.+").respond(
-        json=component(docs_samples, "major_outage")
-    )
-    await live.harness.trigger_resync()
-    before = statuspage.calls.call_count
+    served = emulate(incidents=1, components=3)
+    served.set_component_status(PAGE, COMPONENT, "major_outage")
 
-    await live.deliver(component_event(docs_samples, "major_outage"))
+    async with start_live(statuspage_host=served.base_url) as live:
+        await live.harness.trigger_resync()
+        before = len(sent(live.harness))
+        await live.deliver(served.component_webhook_payload(PAGE, COMPONENT))
 
-    assert [c.request.url.path for c in statuspage.calls[before:]] == [
+    assert [r.url.path for r in sent(live.harness)[before:]] == [
         f"/v1/pages/{PAGE}/components/{COMPONENT}"
     ]
     assert by_blueprint(live.upserted)["statuspage"][-1] == PAGE
 
 
 async def test_a_webhook_during_a_resync_lands_and_deletes_nothing(
-    statuspage: respx.MockRouter, start_live: LiveFactory, docs_samples: dict[str, Any]
+    emulate: Emulate, start_live: LiveFactory
 ) -> None:
-    account = FakeAccount.generate(page_ids=(PAGE,), incidents=120, components=30)
-    account.serve(statuspage)
-    member = account.member_components()[0]
-    statuspage.get(f"{PAGE_URL}/components/{member['id']}").respond(
-        json={**member, "status": "major_outage"}
-    )
-    event = component_event(docs_samples, "major_outage")
-    event["component"]["id"] = member["id"]
+    served = emulate(incidents=120, components=30)
+    [page] = pages_of(served)
+    member = next(c["id"] for c in page.components.values() if not c["group"])
+    read = f"/v1/pages/{PAGE}/components/{member}"
 
-    async with start_live(port_entities=account.in_port()) as live:
+    async with start_live(
+        statuspage_host=served.base_url, port_entities=in_port(served)
+    ) as live:
         resync = asyncio.create_task(live.harness.trigger_resync())
-        await live.deliver(event)
+        served.set_component_status(PAGE, member, "major_outage")
+        await live.deliver(served.component_webhook_payload(PAGE, member))
         result = await resync
 
     assert result.errors == []
     assert live.deleted == []
+    assert read in [r.url.path for r in sent(live.harness)]
     statuses = [
-        e["properties"]["status"]
-        for e in live.upserted
-        if e["identifier"] == member["id"]
+        e["properties"]["status"] for e in live.upserted if e["identifier"] == member
     ]
     assert "major_outage" in statuses

@@ -6,7 +6,9 @@ shape (see normalise.py) with `onlineornot-` ids.
 Incidents: the list gives each incident's base fields only; its components and updates come
 from its detail route. So each listed incident is read once more, and a resync of N incidents
 on a page costs ceil(N/100) list requests plus N detail requests. Nothing else is read per
-incident: the detail carries the updates, so their own list route is never asked.
+incident: the detail carries the updates, so their own list route is never asked. A detail
+that answers 404 fails only its incident, which is kept as Port holds it
+(vendors/contract.py's `vanished_incidents`: one Port search per kind, only then).
 
 An incremental sync cannot narrow the list (it has no filter and no documented order), so it
 reads the list whole, but reads in detail only the incidents still open or whose entry shows a
@@ -24,7 +26,7 @@ from datetime import datetime
 from typing import Any, Final
 from urllib.parse import quote
 
-from client import Dialect, Item, VendorApiError, Write, paginate
+from client import Dialect, Item, VendorApiError, VendorNotFoundError, Write, paginate
 from core.settings import RateLimit, Setting, api_host, id_list, secret_key
 from vendors.contract import (
     CLOCK_SKEW_ALLOWANCE,
@@ -40,6 +42,7 @@ from vendors.contract import (
     WebhookScope,
     Written,
     parsed_time,
+    vanished_incidents,
 )
 from vendors.onlineornot import normalise, writes
 from vendors.onlineornot.normalise import IDS, PROVIDER
@@ -142,7 +145,7 @@ class OnlineOrNotVendor(Vendor):
                 cutoff = since - CLOCK_SKEW_ALLOWANCE
                 listed = [raw for raw in listed if _may_have_changed(raw, cutoff)]
             if listed:
-                yield await self._details(path, listed, page_id)
+                yield await self._details(path, listed, page_id, reads)
 
     async def incident(self, page_id: str, incident_id: str) -> Item:
         path = self._incident_path(page_id, incident_id)
@@ -236,13 +239,20 @@ class OnlineOrNotVendor(Vendor):
     def _incident_path(self, page_id: str, incident_id: str) -> str:
         return f"{self._page_path(page_id)}/incidents/{self._segment(incident_id)}"
 
-    async def _details(self, path: str, listed: list[Item], page_id: str) -> list[Item]:
-        return [
-            normalise.incident(
-                await self._object(f"{path}/{_quoted(raw['id'])}"), page_id
-            )
-            for raw in listed
-        ]
+    async def _details(
+        self, path: str, listed: list[Item], page_id: str, reads: Reads
+    ) -> list[Item]:
+        read, vanished = [], []
+        for raw in listed:
+            try:
+                detail = await self._object(f"{path}/{_quoted(raw['id'])}")
+            except VendorNotFoundError:
+                vanished.append(self.port_id(raw["id"]))
+                continue
+            read.append(normalise.incident(detail, page_id))
+        if vanished:
+            read += await vanished_incidents(reads, IDS, PROVIDER, page_id, vanished)
+        return read
 
     def _segment(self, port_id: str) -> str:
         return _quoted(self.vendor_id(port_id))

@@ -29,7 +29,7 @@ from typing import Final, Protocol
 from loguru import logger
 
 from client import Item, VendorApiError, VendorError, VendorNotFoundError
-from vendors.contract import PortHoldings, PortReadError, Reads, heaviest
+from vendors.contract import PortIncidents, Reads, heaviest
 from vendors.pingpong.normalise import IDS, PROVIDER, port_id
 from vendors.pingpong.routes import ROUTES, Route
 
@@ -74,28 +74,18 @@ async def past_incidents(
     reader: Reader, page_id: str, listed: Listed, reads: Reads
 ) -> AsyncIterator[list[Item]]:
     """The incidents Port holds for PingPong that `listed` lacks, as the module says."""
-    incidents = reads.held_in_port("incident")
-    if not incidents.mapped:
+    port = PortIncidents(reads, IDS, PROVIDER, page_id)
+    if not port.incidents.mapped:
         return
     past = [
         item
-        for identifier, item in sorted((await incidents.held(IDS.prefix)).items())
+        for identifier, item in sorted((await port.held()).items())
         if identifier not in listed.ids
     ]
     if past:
-        updates = _updates_mapping(reads)
-        sync = _PastIncidents(reader, page_id, listed, incidents, updates)
+        sync = _PastIncidents(reader, page_id, listed, port)
         async for batch in sync.run(past):
             yield batch
-
-
-def _updates_mapping(reads: Reads) -> PortHoldings | None:
-    """The update mapping, or None when Port's updates cannot be found by it."""
-    try:
-        return reads.held_in_port("incident_update")
-    except PortReadError as error:
-        logger.warning(f"PingPong: {error}")
-        return None
 
 
 class _PastIncidents:
@@ -104,23 +94,14 @@ class _PastIncidents:
         reader: Reader,
         page_id: str,
         listed: Listed,
-        incidents: PortHoldings,
-        updates: PortHoldings | None,
+        port: PortIncidents,
     ) -> None:
         self._reader = reader
         self._page_id = page_id
         self._listed = listed
-        self._fields = incidents.fields
-        self._updates = updates
-        # Whether an incident can be yielded as Port holds it: the mapping reads back every
-        # field of it and of its updates, and the updates say which incident is theirs.
-        self._keepable = (
-            incidents.complete
-            and updates is not None
-            and updates.complete
-            and (not updates.mapped or "incident_id" in updates.fields)
-        )
-        self._held_updates: dict[str, list[Item]] | None = None
+        self._port = port
+        self._fields = port.incidents.fields
+        self._keepable = port.keepable
         self._answering: set[Route] = set()
         self._doubts: list[str] = []
         self._counts: Counter[str] = Counter()
@@ -235,26 +216,7 @@ class _PastIncidents:
 
     async def _as_held(self, item: Item, how: str) -> Item:
         self._counts[how] += 1
-        updates = (await self._updates_held()).get(item["id"], [])
-        return {
-            **item,
-            "page_id": self._page_id,
-            "provider": PROVIDER,
-            "incident_updates": updates,
-        }
-
-    async def _updates_held(self) -> dict[str, list[Item]]:
-        """Port's PingPong updates by incident, searched once, when first needed."""
-        if self._held_updates is None:
-            self._held_updates = {}
-            held = await self._updates.held(IDS.prefix) if self._updates else {}
-            for update in sorted(
-                held.values(), key=lambda u: str(u.get("created_at")), reverse=True
-            ):
-                incident_id = update.get("incident_id")
-                if isinstance(incident_id, str):
-                    self._held_updates.setdefault(incident_id, []).append(update)
-        return self._held_updates
+        return await self._port.with_updates(item)
 
     def _report(self, past: int) -> None:
         counts = ", ".join(f"{n} {what}" for what, n in sorted(self._counts.items()))
