@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar, Final, Protocol, cast
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from loguru import logger
 
@@ -647,8 +647,19 @@ class Vendor(ABC):
         """Where people see what a write made: its shortlink, where it has one."""
         return text(item.get("shortlink"))
 
-    def _refused(self, doing: str) -> WriteRefusedError:
-        why = self.writes_refused or "this integration does not make that write there"
+    async def link_on_its_page(self, item: Item) -> str | None:
+        """`<its page's URL>/incidents/<the vendor's id>`: where a hosted status page shows
+        an incident; None when the page has no URL."""
+        url = (await self.page(item["page_id"])).get("url")
+        raw_id = quote(self.vendor_id(item["id"]), safe="")
+        return f"{url}/incidents/{raw_id}" if isinstance(url, str) else None
+
+    def _refused(self, doing: str, why: str | None = None) -> WriteRefusedError:
+        why = (
+            why
+            or self.writes_refused
+            or "this integration does not make that write there"
+        )
         return WriteRefusedError(
             f"{self.name} cannot {doing}: {why}; nothing was written"
         )

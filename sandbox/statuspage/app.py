@@ -12,7 +12,11 @@ from .gate import ApiGate
 from .incidentio import incidentio_router
 from .onlineornot import onlineornot_router
 from .pingpong import pingpong_router
-from .writes import onlineornot_writes_router, statuspage_writes_router
+from .writes import (
+    incidentio_writes_router,
+    onlineornot_writes_router,
+    statuspage_writes_router,
+)
 
 
 def create_app(core: EmulatorCore) -> FastAPI:
@@ -27,7 +31,11 @@ def create_app(core: EmulatorCore) -> FastAPI:
     pingpong = pingpong_router(core)
     incidentio = incidentio_router(core)
     public = public_router(core)
-    writes = [statuspage_writes_router(core), onlineornot_writes_router(core)]
+    writes = [
+        statuspage_writes_router(core),
+        onlineornot_writes_router(core),
+        incidentio_writes_router(core),
+    ]
     for router in (api, onlineornot, pingpong, incidentio, public, *writes):
         app.include_router(router)
     app.include_router(control_router(core))

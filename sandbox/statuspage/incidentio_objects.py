@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from .model import JsonObject, PageState
 
-_COMPONENT_STATUS: Final = {
+COMPONENT_STATUS: Final = {
     "operational": "operational",
     "degraded_performance": "degraded_performance",
     "partial_outage": "partial_outage",
@@ -189,9 +189,9 @@ def _update(fields: JsonObject, parent: str) -> JsonObject:
         "component_statuses": [
             {
                 "component_id": change["code"],
-                "component_status": _COMPONENT_STATUS[change["new_status"]],
+                "component_status": COMPONENT_STATUS[change["new_status"]],
             }
             for change in fields.get("affected_components") or []
-            if change.get("new_status") in _COMPONENT_STATUS
+            if change.get("new_status") in COMPONENT_STATUS
         ],
     }

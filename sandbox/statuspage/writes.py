@@ -1,11 +1,13 @@
-"""The emulator's write routes, in the two dialects that write: Statuspage's (declare, update
-and resolve an incident or maintenance, set a component's status) and OnlineOrNot's (create an
+"""The emulator's write routes, in the three dialects that write: Statuspage's (declare, update
+and resolve an incident or maintenance, set a component's status), OnlineOrNot's (create an
 incident, post its updates, amend it, set a component's status, schedule a maintenance and
-read it back), per their references. PingPong's write paths are unconfirmed; none is served.
+read it back) and incident.io's (create a status-page incident or maintenance, each once per
+idempotency key, and post an incident's updates), per their references. PingPong's write paths
+are unconfirmed; none is served.
 
-A body the vendor would refuse is answered 422 (Statuspage) or 400 (OnlineOrNot) with a message
-in the dialect's error shape; an unknown page or incident is 404. Authentication, rate limits
-and faults are the gate's, as for reads.
+A body the vendor would refuse is answered 422 (Statuspage, incident.io) or 400 (OnlineOrNot)
+with a message in the dialect's error shape; an unknown page or incident is 404.
+Authentication, rate limits and faults are the gate's, as for reads.
 """
 
 from collections.abc import Callable
@@ -15,9 +17,10 @@ from typing import Any, Final, NoReturn, cast, get_args
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from . import incidentio_objects
 from . import onlineornot_objects as objects
 from .core import EmulatorCore
-from .dialect import ONLINEORNOT
+from .dialect import INCIDENTIO, INCIDENTIO_PREFIX, ONLINEORNOT
 from .errors import error_response
 from .model import (
     COMPONENT_STATUSES,
@@ -45,6 +48,12 @@ _IMPACT_OF_COMPONENT: Final = {
     "partial_outage": "major",
     "degraded_performance": "minor",
 }
+# Statuspage's words for incident.io's component statuses.
+_INCIDENTIO_STATUS_OF: Final = {
+    io: sp for sp, io in incidentio_objects.COMPONENT_STATUS.items()
+}
+# Where a created object keeps the idempotency key it was created with.
+_IDEMPOTENCY: Final = ("incidentio", "idempotency_key")
 _ONLINEORNOT_CREATE_STATUSES: Final = {
     "INVESTIGATING": "investigating",
     "IDENTIFIED": "identified",
@@ -242,6 +251,130 @@ def onlineornot_writes_router(core: EmulatorCore) -> APIRouter:
         return _envelope(objects.maintenance(incident))
 
     return router
+
+
+def incidentio_writes_router(core: EmulatorCore) -> APIRouter:
+    router = APIRouter(prefix=INCIDENTIO_PREFIX)
+
+    @router.post("/status_page_incidents")
+    async def create_incident(request: Request) -> JSONResponse:
+        body = await _object(request)
+
+        def created() -> JsonObject:
+            statuses = _component_statuses(body.get("component_statuses", []))
+            status = _choice(body.get("incident_status"), _INCIDENT_STATUSES)
+            return incidentio_objects.incident(
+                _created_once(
+                    core,
+                    body,
+                    name=_text(body.get("name"), "name is required"),
+                    status=cast(IncidentStatus, status),
+                    impact=_heaviest_impact(statuses.values()),
+                    component_statuses=statuses,
+                )
+            )
+
+        return _incidentio("status_page_incident", created)
+
+    @router.post("/status_page_incident_updates")
+    async def post_update(request: Request) -> JSONResponse:
+        body = await _object(request)
+
+        def posted() -> JsonObject:
+            incident_id = _text(
+                body.get("status_page_incident_id"),
+                "status_page_incident_id is required",
+            )
+            status = _choice(body.get("incident_status"), _INCIDENT_STATUSES)
+            statuses = _component_statuses(body.get("component_statuses", []))
+            if status == "resolved" and statuses:
+                _refuse("component_statuses must not be set when resolving")
+            with core.reading() as state:
+                pages = [p for p in state.pages.values() if incident_id in p.incidents]
+            if not pages:
+                raise NotFoundError(f"{incident_id} not found")
+            incident = core.add_incident_update(
+                pages[0].page_id,
+                incident_id,
+                cast(IncidentStatus, status),
+                _text(body.get("message"), "message is required"),
+                component_statuses=statuses,
+            )
+            update: JsonObject = incidentio_objects.incident(incident)["updates"][0]
+            return update
+
+        return _incidentio("status_page_incident_update", posted)
+
+    @router.post("/status_page_maintenances")
+    async def create_maintenance(request: Request) -> JSONResponse:
+        body = await _object(request)
+
+        def created() -> JsonObject:
+            if body.get("maintenance_status") != "maintenance_scheduled":
+                _refuse("maintenance_status must be maintenance_scheduled")
+            starts = _moment(body.get("start_at"), "start_at")
+            ends = _moment(body.get("end_at"), "end_at")
+            if ends <= starts:
+                _refuse("end_at must be after start_at")
+            return incidentio_objects.maintenance(
+                _created_once(
+                    core,
+                    body,
+                    name=_text(body.get("name"), "name is required"),
+                    status="scheduled",
+                    impact="none",
+                    component_ids=tuple(_ids(body.get("affected_component_ids", []))),
+                    scheduled=(starts, ends),
+                )
+            )
+
+        return _incidentio("status_page_maintenance", created)
+
+    return router
+
+
+def _created_once(core: EmulatorCore, body: JsonObject, **fields: Any) -> JsonObject:
+    """The incident (or maintenance) created with the body's idempotency key: the one an
+    earlier create with that key made, or else a new one."""
+    key = _text(body.get("idempotency_key"), "idempotency_key is required")
+    page_id = _text(body.get("status_page_id"), "status_page_id is required")
+    owner, name = _IDEMPOTENCY
+    with core.reading() as state:
+        page = state.page(page_id)
+        for incident_id, record in page.incidents.items():
+            if record.fields.get("metadata", {}).get(owner, {}).get(name) == key:
+                return page.render_incident(incident_id)
+    return core.add_incident(
+        page_id,
+        body=_text(body.get("message"), "message is required"),
+        metadata={owner: {name: key}},
+        **fields,
+    )
+
+
+def _component_statuses(value: object) -> dict[str, ComponentStatus]:
+    """incident.io's `[{component_id, component_status}]`, in Statuspage's words."""
+    if not isinstance(value, list):
+        _refuse("component_statuses must be a list")
+    statuses: dict[str, ComponentStatus] = {}
+    for entry in value:
+        status = (
+            _INCIDENTIO_STATUS_OF.get(str(entry.get("component_status")))
+            if isinstance(entry, dict) and isinstance(entry.get("component_id"), str)
+            else None
+        )
+        if status is None or status == "under_maintenance":
+            _refuse("each component status needs a component_id and a component_status")
+        statuses[entry["component_id"]] = cast(ComponentStatus, status)
+    return statuses
+
+
+def _incidentio(field: str, answer: Answer) -> JSONResponse:
+    """The created object under `field`, 201, or incident.io's 422 for a body it refuses."""
+    try:
+        return JSONResponse({field: answer()}, status_code=201)
+    except ValueError as refused:
+        return INCIDENTIO.error(422, str(refused))
 
 
 def _statuspage(answer: Answer, status: int = 200) -> JSONResponse:

@@ -5,8 +5,8 @@ the shipped mapping and reported SUCCESS with a link; a vendor refusal, an ident
 the catalog, another vendor's component, a bad input and PingPong end FAILURE with a message
 that says why and writes nothing; a run Port hands out twice writes once.
 
-The catalog is filled first by a real resync of the emulator, read as Statuspage, OnlineOrNot
-and PingPong at once.
+The catalog is filled first by a real resync of the emulator, read as Statuspage, OnlineOrNot,
+PingPong and incident.io at once.
 """
 
 import asyncio
@@ -25,6 +25,7 @@ from sandbox.expected import pingpong_page_id
 from sandbox.port.server import PortStub
 from sandbox.statuspage.config import (
     DEFAULT_API_KEY,
+    DEFAULT_INCIDENTIO_API_KEY,
     DEFAULT_ONLINEORNOT_API_KEY,
     DEFAULT_PINGPONG_API_KEY,
     DataConfig,
@@ -122,6 +123,8 @@ async def acting(
         "onlineornot_host": vendor.base_url,
         "pingpong_api_key": DEFAULT_PINGPONG_API_KEY,
         "pingpong_host": vendor.base_url,
+        "incidentio_api_key": DEFAULT_INCIDENTIO_API_KEY,
+        "incidentio_host": vendor.base_url,
     }
     app = await actions_app(port.base_url, config)
     try:
@@ -277,6 +280,121 @@ async def test_onlineornot_acts_too_in_its_own_dialect(acting: Acting) -> None:
         "provider"
     ] == ("onlineornot")
     assert acting.writes() == ["POST /v1/status_pages/{page_id}/incidents"]
+
+
+async def test_incident_io_declares_updates_and_resolves_and_its_components_follow(
+    acting: Acting,
+) -> None:
+    page = f"incidentio-{PAGE}"
+    raw_component = member_components(acting.vendor, PAGE)[-1]
+    component = f"{page}-{raw_component}"
+    before = acting.entity("statuspageComponent", component)["properties"]["status"]
+
+    declared = await acting.run(
+        "create_incident",
+        page=page,
+        name="Login down",
+        status="investigating",
+        body="Nobody can sign in.",
+        components={component: "major_outage"},
+    )
+
+    assert declared["status"] == "SUCCESS", declared["logs"]
+    [incident] = acting.incidents_named("Login down")
+    identifier = f"incidentio-{incident['id']}"
+    assert declared["link"][0].endswith(f"/incidents/{incident['id']}")
+    assert incident["metadata"]["incidentio"]["idempotency_key"]
+    entity = acting.entity("statuspageIncident", identifier)
+    assert entity["properties"]["provider"] == "incidentio"
+    assert entity["relations"]["components"] == [component]
+    # Its status follows from the incident, upserted with the run.
+    assert acting.entity("statuspageComponent", component)["properties"]["status"] == (
+        "major_outage"
+    )
+
+    updated = await acting.run(
+        "update_incident",
+        incident=identifier,
+        status="monitoring",
+        body="A fix is out.",
+        components={component: "degraded_performance"},
+    )
+    resolved = await acting.run("resolve_incident", incident=identifier, body="Done.")
+
+    assert updated["status"] == resolved["status"] == "SUCCESS", resolved["logs"]
+    posted = [w for w in acting.writes() if w.startswith("POST /v2/")]
+    assert posted == [
+        "POST /v2/status_page_incidents",
+        "POST /v2/status_page_incident_updates",
+        "POST /v2/status_page_incident_updates",
+    ]
+    assert acting.entity("statuspageIncident", identifier)["properties"]["status"] == (
+        "resolved"
+    )
+    # Resolved, the component is back to what it was before.
+    assert acting.entity("statuspageComponent", component)["properties"]["status"] == (
+        before
+    )
+
+
+async def test_incident_io_schedules_a_maintenance_once_per_run(
+    acting: Acting,
+) -> None:
+    page = f"incidentio-{PAGE}"
+    component = f"{page}-{member_components(acting.vendor, PAGE)[-1]}"
+
+    first = await acting.schedule("Network work", page=page, components=[component])
+    # Delivered again with no record of the first: the idempotency key finds it.
+    acting.port.redeliver(first["id"], forget_record=True)
+    again = await acting.finished(first["id"])
+
+    assert first["status"] == again["status"] == "SUCCESS", again["logs"]
+    [maintenance] = acting.incidents_named("Network work")
+    assert maintenance["status"] == "scheduled"
+    assert again["link"] == first["link"]
+    entity = acting.entity("statuspageIncident", f"incidentio-{maintenance['id']}")
+    assert entity["relations"]["components"] == [component]
+    assert acting.writes().count("POST /v2/status_page_maintenances") == 2
+
+
+@pytest.mark.parametrize(
+    ("action", "inputs", "why"),
+    [
+        (
+            "set_component_status",
+            {"status": "major_outage"},
+            "follows from the incidents and maintenances",
+        ),
+        (
+            "create_incident",
+            {"name": "n", "status": "investigating", "body": "b", "impact": "major"},
+            "derives the impact",
+        ),
+        (
+            "create_incident",
+            {"name": "n", "status": "investigating", "body": "b"},
+            "under maintenance only during a maintenance",
+        ),
+    ],
+)
+async def test_incident_io_refuses_what_it_cannot_write_and_sends_nothing(
+    acting: Acting, action: str, inputs: dict[str, Any], why: str
+) -> None:
+    page = f"incidentio-{PAGE}"
+    component = f"{page}-{member_components(acting.vendor, PAGE)[-1]}"
+    if action == "set_component_status":
+        inputs = {**inputs, "component": component}
+    else:
+        inputs = {**inputs, "page": page}
+    if why.startswith("under"):
+        inputs["components"] = {component: "under_maintenance"}
+
+    run = await acting.run(action, **inputs)
+
+    assert run["status"] == "FAILURE"
+    assert "incident.io cannot" in str(run["logs"])
+    assert why in str(run["logs"])
+    assert acting.writes() == []
 
 
 @pytest.mark.parametrize(

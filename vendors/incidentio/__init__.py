@@ -12,18 +12,29 @@ incremental sync reads the same: the lists have no "changed since" filter, and t
 """
 
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 from urllib.parse import quote
 
 from loguru import logger
 
-from client import Dialect, Item, VendorApiError, VendorNotFoundError, paginate
+from client import Dialect, Item, VendorApiError, VendorNotFoundError, Write, paginate
 from core.kinds import PageList
 from core.settings import RateLimit, Setting, api_host, id_list, secret_key
-from vendors.contract import Reads, Vendor, objects, text
-from vendors.incidentio import normalise
+from vendors.contract import (
+    ComponentChange,
+    IncidentChange,
+    Made,
+    NewIncident,
+    NewMaintenance,
+    Reads,
+    Vendor,
+    Written,
+    objects,
+    text,
+)
+from vendors.incidentio import normalise, writes
 from vendors.incidentio.normalise import IDS, PROVIDER, ComponentStatuses
 
 DEFAULT_HOST: Final = "https://api.incident.io"
@@ -149,7 +160,7 @@ class IncidentIoVendor(Vendor):
             return None
         path = (
             f"/status_pages/{self._segment(page_id)}/components/"
-            f"{quote(self._component_id(page_id, component_id), safe='')}/availability"
+            f"{quote(normalise.placed_component_id(page_id, component_id), safe='')}/availability"
         )
         end = datetime.now(UTC)
         window = {
@@ -179,18 +190,67 @@ class IncidentIoVendor(Vendor):
             and component.get("showcase") is not False
         )
 
+    # Writes (writes.py says what is sent). A component's status is not written: it follows
+    # from the incidents and maintenances that name the component.
+
+    async def create_incident(self, new: NewIncident) -> Written:
+        path = "/status_page_incidents"
+        raw = await self._object(
+            path, "status_page_incident", None, writes.incident(new)
+        )
+        incident = normalise.incident(raw, new.page_id)
+        return await self._written(Made.INCIDENT, incident, new.components)
+
+    async def update_incident(self, change: IncidentChange) -> Written:
+        """Posts an update; a resolving one returns the incident's components to
+        operational, so those are read again too."""
+        body = writes.update(change)
+        await self.api.request(
+            "POST", "/status_page_incident_updates", json=body, write=Write.ONCE
+        )
+        incident = await self.incident(change.page_id, change.incident_id)
+        changed = list(change.components)
+        if change.status == writes.RESOLVED:
+            changed += [c["id"] for c in objects(incident.get("components"))]
+        return await self._written(Made.INCIDENT, incident, changed)
+
+    async def set_component_status(self, change: ComponentChange) -> Written:
+        raise self._refused(
+            "set a component's status",
+            "a component's status there follows from the incidents and maintenances "
+            "that name it; declare or update an incident giving it its status",
+        )
+
+    async def schedule_maintenance(self, new: NewMaintenance) -> Written:
+        path = "/status_page_maintenances"
+        created = writes.maintenance(new)
+        raw = await self._object(path, "status_page_maintenance", None, created)
+        return await self._written(
+            Made.MAINTENANCE, normalise.maintenance(raw, new.page_id)
+        )
+
+    async def link_to(self, made: Made, item: Item) -> str | None:
+        return await self.link_on_its_page(item)
+
+    async def _written(
+        self, made: Made, item: Item, changed: Collection[str] = ()
+    ) -> Written:
+        """What the write made, and the components it changed as the page now places them
+        (one read of the page's structure and incidents, whatever their number)."""
+        components: tuple[Item, ...] = ()
+        if changed:
+            page_id = item["page_id"]
+            placed = await self._placed(page_id, self._incidents(page_id))
+            components = tuple(
+                c for c in placed if c["id"] in changed and not c["group"]
+            )
+        return Written(
+            made, item, await self.link_to(made, item), components=components
+        )
+
     def _segment(self, port_id: str) -> str:
         """The vendor's id in one of Port's identifiers, as one path segment."""
         return quote(self.vendor_id(port_id), safe="")
-
-    def _component_id(self, page_id: str, component_id: str) -> str:
-        """incident.io's own id of a component placed on the page."""
-        prefix = normalise.placement_id(page_id, "")
-        if not component_id.startswith(prefix) or component_id == prefix:
-            raise VendorNotFoundError(
-                f"{component_id!r} is not a component of incident.io page {page_id}"
-            )
-        return component_id.removeprefix(prefix)
 
     async def _placed(
         self, page_id: str, incidents: AsyncIterator[list[Item]]
@@ -237,12 +297,23 @@ class IncidentIoVendor(Vendor):
             yield batch
 
     async def _object(
-        self, path: str, field: str, params: dict[str, Any] | None = None
+        self,
+        path: str,
+        field: str,
+        params: dict[str, Any] | None = None,
+        created: Item | None = None,
     ) -> Item:
-        body = await self.api.request("GET", path, params=params)
+        """The answer's `field` object: of a GET, or of the POST that creates `created`.
+        A create carries its idempotency key, so sending it again is safe (REPEATABLE).
+        """
+        method = "GET" if created is None else "POST"
+        write = None if created is None else Write.REPEATABLE
+        body = await self.api.request(method, path, params, created, write)
         found = body.get(field) if isinstance(body, dict) else None
         if not isinstance(found, dict):
-            raise VendorApiError(f"incident.io GET {path} answered no `{field}` object")
+            raise VendorApiError(
+                f"incident.io {method} {path} answered no `{field}` object"
+            )
         return found
 
 

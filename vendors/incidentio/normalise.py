@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Final
 
-from client import Item
+from client import Item, VendorNotFoundError
 from vendors.contract import (
     IdPrefix,
     heaviest,
@@ -76,6 +76,17 @@ def page(raw: Item) -> Item:
 def placement_id(page_id: str, component_id: str) -> str:
     """A component as placed on the page `page_id` (Port's identifier of the page)."""
     return f"{page_id}-{component_id}"
+
+
+def placed_component_id(page_id: str, placement: str) -> str:
+    """incident.io's own id of the component a placement on the page is; VendorNotFoundError
+    when it is not a placement on that page."""
+    prefix = placement_id(page_id, "")
+    if not placement.startswith(prefix) or placement == prefix:
+        raise VendorNotFoundError(
+            f"{placement!r} is not a component of incident.io page {page_id}"
+        )
+    return placement.removeprefix(prefix)
 
 
 class ComponentStatuses:

@@ -219,12 +219,7 @@ class OnlineOrNotVendor(Vendor):
         return Written(made, item, await self.link_to(made, item), found=True)
 
     async def link_to(self, made: Made, item: Item) -> str | None:
-        if made is not Made.INCIDENT:
-            return None
-        page = await self.page(item["page_id"])
-        url = page.get("url")
-        raw_id = self.vendor_id(item["id"])
-        return f"{url}/incidents/{_quoted(raw_id)}" if isinstance(url, str) else None
+        return await self.link_on_its_page(item) if made is Made.INCIDENT else None
 
     async def _written(
         self, made: Made, item: Item, changed: Collection[str] = ()
