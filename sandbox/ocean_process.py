@@ -61,6 +61,16 @@ class FinishedRun:
     seconds: float
     output: str
 
+    def failure(self) -> str:
+        """What a failed run said of why: its error lines and the tracebacks after them
+        (which a tail of its output can miss), then the end of its output."""
+        lines = self.output.splitlines()
+        marks = [
+            i for i, line in enumerate(lines) if "ERROR" in line or "Traceback" in line
+        ]
+        said = [line for i in marks[:5] for line in lines[i : i + 25]]
+        return "\n".join([*said, "...", self.output[-2000:]])
+
 
 def ocean_environment(
     sandbox: Sandbox,

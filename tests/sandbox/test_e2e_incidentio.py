@@ -57,7 +57,7 @@ def sync(
     run = run_once(ocean_environment(sandbox), timeout_seconds=120)
     assert DEFAULT_INCIDENTIO_API_KEY not in run.output
     assert DEFAULT_API_KEY not in run.output
-    assert run.returncode == exit_code, run.output[-3000:]
+    assert run.returncode == exit_code, run.failure()
     return run.output
 
 

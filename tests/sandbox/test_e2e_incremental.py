@@ -76,7 +76,7 @@ def test_a_change_lands_in_1_plus_6_requests_a_page_and_the_cursor_lives_in_port
 
     first = run(statuspage, port, incremental=True)
 
-    assert first.returncode == 0, first.output[-3000:]
+    assert first.returncode == 0, first.failure()
     assert verdicts(first) == [f"{VERDICT}incremental sync completed"]
     assert key_requests(statuspage) == 1 + INCREMENTAL_LISTS_PER_PAGE * PAGES
     assert missing_from_port(port, change) == []
@@ -93,7 +93,7 @@ def test_a_change_lands_in_1_plus_6_requests_a_page_and_the_cursor_lives_in_port
     removed = statuspage.remove_incident(SAMPLE_PAGE, oldest)
     second = run(statuspage, port, incremental=True)
 
-    assert second.returncode == 0, second.output[-3000:]
+    assert second.returncode == 0, second.failure()
     assert f"changed since {cursor}" in second.output
     assert missing_from_port(port, second_change) == []
     assert removed["id"] in port.entity_identifiers("statuspageIncident")
@@ -116,7 +116,7 @@ def test_a_failing_incremental_run_exits_1_naming_it_and_advances_no_cursor_of_i
 
     failed = run(statuspage, port, incremental=True)
 
-    assert failed.returncode == 1, failed.output[-3000:]
+    assert failed.returncode == 1, failed.failure()
     (verdict,) = verdicts(failed)
     assert verdict.startswith(f"{VERDICT}incremental sync failed: ")
     assert f"statuspage page {SAMPLE_PAGE}" in verdict

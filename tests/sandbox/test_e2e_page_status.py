@@ -33,7 +33,7 @@ def sync(
 ) -> None:
     sandbox = Sandbox(statuspage.base_url, port.base_url, DEFAULT_API_KEY)
     run = run_once(ocean_environment(sandbox, config=config), timeout_seconds=120)
-    assert run.returncode == 0, run.output[-3000:]
+    assert run.returncode == 0, run.failure()
     assert DEFAULT_API_KEY not in run.output
 
 

@@ -58,7 +58,7 @@ def sync(
     run = run_once(ocean_environment(sandbox), timeout_seconds=120)
     assert DEFAULT_PINGPONG_API_KEY not in run.output
     assert DEFAULT_API_KEY not in run.output
-    assert run.returncode == exit_code, run.output[-3000:]
+    assert run.returncode == exit_code, run.failure()
     states = port.resync_states(sandbox.identifier)
     assert states[-1].get("status") == ("completed" if exit_code == 0 else "failed")
     return run.output

@@ -56,7 +56,7 @@ def sync(
     run = run_once(ocean_environment(sandbox), timeout_seconds=120)
     assert DEFAULT_API_KEY not in run.output
     assert DEFAULT_ONLINEORNOT_API_KEY not in run.output
-    assert run.returncode == exit_code, run.output[-3000:]
+    assert run.returncode == exit_code, run.failure()
     states = port.resync_states(sandbox.identifier)
     return states[-1].get("status") if states else None
 
@@ -273,7 +273,7 @@ def test_a_bad_setting_fails_the_run_naming_it_and_touches_nothing(
         )
         requests_made = statuspage.counters.total
 
-    assert run.returncode == 2, run.output[-3000:]
+    assert run.returncode == 2, run.failure()
     assert (
         "not started: Invalid setting 'rateLimitRequests': must be between 1 and 10000, "
         "got 0" in run.output
@@ -291,7 +291,7 @@ def test_a_refused_api_key_fails_the_run_with_one_line_naming_the_setting(
         sandbox = Sandbox(statuspage.base_url, port.base_url, "not-the-key")
         run = run_once(ocean_environment(sandbox), timeout_seconds=120)
 
-    assert run.returncode == 1, run.output[-3000:]
+    assert run.returncode == 1, run.failure()
     verdicts = [line for line in run.output.splitlines() if "sync failed:" in line]
     assert len(verdicts) == 1
     assert "Statuspage refused the API key" in verdicts[0]

@@ -36,7 +36,7 @@ def statuspage() -> Iterator[StatuspageEmulator]:
 def port(statuspage: StatuspageEmulator) -> Iterator[PortStub]:
     with PortStub() as stub:
         good = run(statuspage, stub)
-        assert good.returncode == 0, good.output[-3000:]
+        assert good.returncode == 0, good.failure()
         yield stub
 
 
@@ -98,7 +98,7 @@ def test_port_failing_a_blueprints_upserts_fails_the_run_and_deletes_nothing(
 
     failed = run(statuspage, port)
 
-    assert failed.returncode == 1, failed.output[-3000:]
+    assert failed.returncode == 1, failed.failure()
     assert verdict(failed).startswith("sync failed: Port failed to upsert ")
     assert f" {UPDATES} entities" in verdict(failed)
     assert verdict(failed).endswith("[incident_update]")
@@ -113,7 +113,7 @@ def test_port_rate_limiting_every_upsert_for_ever_fails_the_run(
 
     failed = run(statuspage, port)
 
-    assert failed.returncode == 1, failed.output[-3000:]
+    assert failed.returncode == 1, failed.failure()
     assert verdict(failed).startswith("sync failed: Port failed to upsert ")
     for blueprint, identifiers in held.items():
         assert identifiers <= port.entity_identifiers(blueprint), blueprint
@@ -123,14 +123,14 @@ def test_an_incremental_run_whose_upserts_port_failed_keeps_the_kinds_cursor(
     statuspage: StatuspageEmulator, port: PortStub, held: dict[str, set[str]]
 ) -> None:
     first = run(statuspage, port, INCREMENTAL_ENVIRONMENT)
-    assert first.returncode == 0, first.output[-3000:]
+    assert first.returncode == 0, first.failure()
     before = {(c["kind"], c["index"]): c["primary"] for c in port.cursors()}
     statuspage.add_incident(next(iter(held["statuspage"])), name="Opened since")
     port.inject_fault("upsert", 500, blueprint=UPDATES)
 
     failed = run(statuspage, port, INCREMENTAL_ENVIRONMENT)
 
-    assert failed.returncode == 1, failed.output[-3000:]
+    assert failed.returncode == 1, failed.failure()
     assert verdict(failed).startswith("incremental sync failed: Port failed to upsert")
     after = {(c["kind"], c["index"]): c["primary"] for c in port.cursors()}
     # The kinds before it in the mapping advanced; it kept its cursor, and Ocean ran none

@@ -84,7 +84,7 @@ def test_an_incident_whose_detail_answers_404_is_kept_as_it_is_and_the_rest_land
 
     second = run(served, port)
 
-    assert second.returncode == 0, second.output[-3000:]
+    assert second.returncode == 0, second.failure()
     assert (
         f"onlineornot page onlineornot-{PAGE}: incident onlineornot-{vanishing} is "
         "listed but answered 404 when read; it is skipped in this resync, and kept in "
