@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -134,10 +135,20 @@ def run_once(
         text=True,
         start_new_session=True,
     )
+    # Read on a thread, not with communicate(): that reaps the run, and its process group
+    # must be stopped first (_stop_group).
+    said: list[str] = []
+    stdout = process.stdout
+    assert stdout is not None
+    reader = threading.Thread(target=lambda: said.append(stdout.read()))
+    reader.start()
     try:
-        output, _ = process.communicate(timeout=timeout_seconds)
+        reader.join(timeout_seconds)
     finally:
         _stop_group(process)
+        reader.join(10)
+        stdout.close()
+    output = "".join(said)
     return FinishedRun(process.returncode, time.monotonic() - started, output)
 
 
@@ -176,20 +187,40 @@ def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
     return condition()
 
 
+def exited_within(process: subprocess.Popen[Any], seconds: float) -> bool:
+    """Whether the process ended within `seconds`, leaving it unreaped: until it is reaped its
+    pid, and so its process group's id, cannot be given to another process. PIDs wrap quickly
+    here (pid_max can be 32,768, and a resync forks pools of workers), so a group id signalled
+    after its leader was reaped may name a stranger's group, a test runner's among them.
+    """
+    deadline = time.monotonic() + seconds
+    while _exit_status(process) is None:
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _exit_status(process: subprocess.Popen[Any]) -> int | None:
+    """The ended process's exit status (or the signal that ended it), left unreaped."""
+    ended = os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    return None if ended is None else ended.si_status
+
+
 def _stop_group(process: subprocess.Popen[Any]) -> None:
-    """Stops the process and every process it started (Ocean's worker pool would otherwise
-    outlive it): SIGTERM, then SIGKILL after a grace period."""
+    """Stops the process and every process of its group (Ocean's worker pools would otherwise
+    outlive it): SIGTERM, then SIGKILL after a grace period; what is left of the group is
+    killed while its leader, ended but unreaped, still holds the group's id. Then reaps it.
+    """
     for stop, grace in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, stop)
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            continue
-        # The leader is gone; make sure nothing it started lingers.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        return
+        if exited_within(process, 0):
+            break
+        os.killpg(process.pid, stop)
+        if exited_within(process, grace):
+            break
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
 
 
 def _wait_until_ready(
@@ -197,10 +228,9 @@ def _wait_until_ready(
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"ocean sail exited with {process.returncode} before it was ready"
-            )
+        status = _exit_status(process)
+        if status is not None:
+            raise RuntimeError(f"ocean sail exited with {status} before it was ready")
         try:
             if httpx.get(f"{url}/health/ready", timeout=1).status_code == 200:
                 return

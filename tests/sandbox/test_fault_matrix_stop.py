@@ -16,7 +16,13 @@ from pathlib import Path
 import pytest
 
 from sail import STOP_GRACE_SECONDS
-from sandbox.ocean_process import LAUNCHER, ROOT, Sandbox, ocean_environment
+from sandbox.ocean_process import (
+    LAUNCHER,
+    ROOT,
+    Sandbox,
+    exited_within,
+    ocean_environment,
+)
 from sandbox.port.server import PortStub
 from sandbox.statuspage.config import DEFAULT_API_KEY, DataConfig, EmulatorConfig
 from sandbox.statuspage.server import StatuspageEmulator
@@ -48,12 +54,18 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-def group_is_empty(group: int) -> bool:
-    try:
-        os.killpg(group, 0)
-    except ProcessLookupError:
-        return True
-    return False
+def others_in_group(leader: int) -> list[int]:
+    """The processes of the leader's group besides the leader (read while the leader is
+    unreaped: its group's id names no other group until then)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue  # gone meanwhile
+        if stat and int(stat.rsplit(")", 1)[1].split()[3]) == leader:
+            found.append(int(entry.name))
+    return [pid for pid in found if pid != leader]
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=lambda s: s.name)
@@ -76,20 +88,24 @@ def test_a_signal_mid_mapping_stops_the_run_and_every_worker_within_seconds(
         try:
             deadline = time.monotonic() + MAPPING_STARTS_WITHIN_SECONDS
             workers: list[int] = []
-            while not workers and time.monotonic() < deadline and run.poll() is None:
+            while (
+                not workers
+                and time.monotonic() < deadline
+                and not exited_within(run, 0)
+            ):
                 workers = children_of(run.pid)
                 time.sleep(0.02)
             assert workers, "the run never forked a mapping worker"
 
             os.kill(run.pid, stop)
             stopped_at = time.monotonic()
-            returncode = run.wait(timeout=STOP_GRACE_SECONDS + 25)
+            exited_within(run, STOP_GRACE_SECONDS + 25)
             took = time.monotonic() - stopped_at
         finally:
-            with_leftovers = not group_is_empty(run.pid)
-            if with_leftovers:
+            with_leftovers = bool(others_in_group(run.pid))
+            if with_leftovers or not exited_within(run, 0):
                 os.killpg(run.pid, signal.SIGKILL)
-            run.wait(timeout=10)
+            returncode = run.wait(timeout=10)
     output = (tmp_path / "run.log").read_text()
     print(f"MEASURED {stop.name} {took:.2f}s")
 
