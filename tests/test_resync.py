@@ -129,7 +129,7 @@ async def test_incident_updates_carry_their_page_id(
     assert len(sent(harness)) == 3
 
 
-async def test_ocean_maps_three_responses_a_batch_across_pages_not_one_per_request(
+async def test_small_lists_are_gathered_across_pages_and_full_ones_map_a_response_a_batch(
     emulate: Emulate, run_harness: Any, shipped_mapping: dict[str, Any]
 ) -> None:
     # Two pages of 450 incidents (5 requests each, the last of 50), with 2,700 updates.
@@ -145,14 +145,16 @@ async def test_ocean_maps_three_responses_a_batch_across_pages_not_one_per_reque
         "statuspageIncident": 900,
         "statuspageIncidentUpdate": 2700,
     }
-    # Ocean starts a pool of workers for each batch it maps: each kind's ten responses come
-    # in four batches, one of them spanning both pages, not in ten.
+    # Ocean starts a pool of workers for each batch it maps: a response of 100 or more items is
+    # a batch; the first page's last 50 incidents wait for the next page's first response.
     batches = [
         int(size)
         for line in lines
         for size in re.findall(r"Parsing (\d+) raw results into entities", line)
     ]
-    assert batches == [300, 250, 300, 50, 900, 750, 900, 150]
+    incidents = [100] * 4 + [150] + [100] * 3 + [50]
+    updates = ([300] * 4 + [150]) * 2
+    assert batches == incidents + updates
     assert len(api_calls(harness)) == 1 + 2 * 5
 
 
