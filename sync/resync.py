@@ -116,6 +116,9 @@ class Resync:
         selected, whole = await self._selected_pages(vendor, failures)
         pages = [p["id"] for p in selected]
         total = synced_pages = 0
+        # The family SyncedObjects keeps the kind's ids under; none for a kind nested in another
+        # kind's items (updates), whose ids would cost memory for nothing.
+        family = kind.family if kind.nested is None else None
         ids: set[str] = set()
         gathered: list[Item] = []
         # Ocean's examples come from a kind's first items: the vendor's first batch is whole.
@@ -130,7 +133,8 @@ class Resync:
                         listed = await enrich(vendor, page_id, listed)
                     batch = items_of(kind, listed)
                     total += len(batch)
-                    ids.update(item["id"] for item in batch)
+                    if family is not None:
+                        ids.update(item["id"] for item in batch)
                     gathered += batch
                     if len(gathered) >= ITEMS_PER_BATCH:
                         yield narrow(gathered)
@@ -141,9 +145,9 @@ class Resync:
                 failures.add(f"{vendor.provider} page {page_id}", error)
         if gathered:
             yield narrow(gathered)
-        if kind.family is not None and kind.nested is None:
+        if family is not None:
             whole = whole and synced_pages == len(pages) and not self.memo.incremental
-            self.synced_objects.synced(vendor.provider, kind.family, ids, resync=whole)
+            self.synced_objects.synced(vendor.provider, family, ids, resync=whole)
         logger.info(
             f"{kind.name}: synced {total} item(s) from {synced_pages} "
             f"{vendor.provider} page(s){_since(self.memo)}"
