@@ -137,14 +137,17 @@ class Resync:
                         ids.update(item["id"] for item in batch)
                     gathered += batch
                     if len(gathered) >= ITEMS_PER_BATCH:
-                        yield narrow(gathered)
+                        # While Ocean maps the batch, this frame keeps no item whole that it
+                        # handed Ocean cut down: only Ocean's copy stays in memory.
+                        ready, gathered, listed, batch = narrow(gathered), [], [], []
+                        yield ready
                         narrow = narrowing
-                        gathered = []
                 synced_pages += 1
             except VendorError as error:
                 failures.add(f"{vendor.provider} page {page_id}", error)
         if gathered:
-            yield narrow(gathered)
+            ready, gathered = narrow(gathered), []
+            yield ready
         if family is not None:
             whole = whole and synced_pages == len(pages) and not self.memo.incremental
             self.synced_objects.synced(vendor.provider, family, ids, resync=whole)
