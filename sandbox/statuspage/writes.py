@@ -10,7 +10,7 @@ with a message in the dialect's error shape; an unknown page or incident is 404.
 Authentication, rate limits and faults are the gate's, as for reads.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Final, NoReturn, cast, get_args
 
@@ -48,9 +48,12 @@ _IMPACT_OF_COMPONENT: Final = {
     "partial_outage": "major",
     "degraded_performance": "minor",
 }
-# Statuspage's words for incident.io's component statuses.
+# Statuspage's words for the component statuses an incident.io incident can give (a component
+# is under maintenance only through a maintenance).
 _INCIDENTIO_STATUS_OF: Final = {
-    io: sp for sp, io in incidentio_objects.COMPONENT_STATUS.items()
+    io: sp
+    for sp, io in incidentio_objects.COMPONENT_STATUS.items()
+    if sp != "under_maintenance"
 }
 # Where a created object keeps the idempotency key it was created with.
 _IDEMPOTENCY: Final = ("incidentio", "idempotency_key")
@@ -354,19 +357,13 @@ def _created_once(core: EmulatorCore, body: JsonObject, **fields: Any) -> JsonOb
 
 def _component_statuses(value: object) -> dict[str, ComponentStatus]:
     """incident.io's `[{component_id, component_status}]`, in Statuspage's words."""
-    if not isinstance(value, list):
-        _refuse("component_statuses must be a list")
-    statuses: dict[str, ComponentStatus] = {}
-    for entry in value:
-        status = (
-            _INCIDENTIO_STATUS_OF.get(str(entry.get("component_status")))
-            if isinstance(entry, dict) and isinstance(entry.get("component_id"), str)
-            else None
-        )
-        if status is None or status == "under_maintenance":
-            _refuse("each component status needs a component_id and a component_status")
-        statuses[entry["component_id"]] = cast(ComponentStatus, status)
-    return statuses
+    return _listed_statuses(
+        value,
+        ("component_id", "component_status"),
+        _INCIDENTIO_STATUS_OF,
+        "component_statuses must be a list",
+        "each component status needs a component_id and a component_status",
+    )
 
 
 def _incidentio(field: str, answer: Answer) -> JSONResponse:
@@ -457,18 +454,38 @@ def _statuses(value: object) -> dict[str, ComponentStatus]:
 
 def _affected(value: object) -> dict[str, ComponentStatus]:
     """OnlineOrNot's `[{id, status}]`, in Statuspage's words."""
+    return _listed_statuses(
+        value,
+        ("id", "status"),
+        _COMPONENT_STATUS_OF,
+        "components must be a list of {id, status}",
+        "each component needs an id and one of OnlineOrNot's statuses",
+    )
+
+
+def _listed_statuses(
+    value: object,
+    fields: tuple[str, str],
+    words: Mapping[str, str],
+    not_a_list: str,
+    bad_entry: str,
+) -> dict[str, ComponentStatus]:
+    """A dialect's list of `{<id field>: ..., <status field>: ...}`, each status in its own
+    words (`words`: theirs to Statuspage's), as Statuspage's component statuses by id.
+    """
     if not isinstance(value, list):
-        _refuse("components must be a list of {id, status}")
+        _refuse(not_a_list)
+    id_field, status_field = fields
     statuses: dict[str, ComponentStatus] = {}
     for entry in value:
         status = (
-            _COMPONENT_STATUS_OF.get(str(entry.get("status")))
-            if isinstance(entry, dict) and isinstance(entry.get("id"), str)
+            words.get(str(entry.get(status_field)))
+            if isinstance(entry, dict) and isinstance(entry.get(id_field), str)
             else None
         )
         if status is None:
-            _refuse("each component needs an id and one of OnlineOrNot's statuses")
-        statuses[entry["id"]] = cast(ComponentStatus, status)
+            _refuse(bad_entry)
+        statuses[entry[id_field]] = cast(ComponentStatus, status)
     return statuses
 
 
