@@ -40,7 +40,12 @@ def statuspage() -> Iterator[StatuspageEmulator]:
         yield running
 
 
-def children_of(pid: int) -> list[int]:
+# Fields of /proc/<pid>/stat after the command's closing parenthesis.
+PARENT, GROUP = 1, 3
+
+
+def processes_whose(field: int, value: int) -> list[int]:
+    """The processes whose /proc stat `field` (PARENT, GROUP) is `value`."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -49,7 +54,7 @@ def children_of(pid: int) -> list[int]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue  # gone meanwhile
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+        if int(stat.rsplit(")", 1)[1].split()[field]) == value:
             found.append(int(entry.name))
     return found
 
@@ -57,15 +62,7 @@ def children_of(pid: int) -> list[int]:
 def others_in_group(leader: int) -> list[int]:
     """The processes of the leader's group besides the leader (read while the leader is
     unreaped: its group's id names no other group until then)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
-        except OSError:
-            continue  # gone meanwhile
-        if stat and int(stat.rsplit(")", 1)[1].split()[3]) == leader:
-            found.append(int(entry.name))
-    return [pid for pid in found if pid != leader]
+    return [pid for pid in processes_whose(GROUP, leader) if pid != leader]
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=lambda s: s.name)
@@ -93,7 +90,7 @@ def test_a_signal_mid_mapping_stops_the_run_and_every_worker_within_seconds(
                 and time.monotonic() < deadline
                 and not exited_within(run, 0)
             ):
-                workers = children_of(run.pid)
+                workers = processes_whose(PARENT, run.pid)
                 time.sleep(0.02)
             assert workers, "the run never forked a mapping worker"
 
