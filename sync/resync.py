@@ -8,16 +8,16 @@ included), is skipped while every other vendor and page syncs, and then the kind
 raises an error naming each of them. Any error makes Ocean skip deleting stale entities, so
 nothing that may still exist upstream is lost to a failed fetch.
 
-Ocean 0.55.4 maps each batch a kind yields in a process pool of its own, forked for it. So a kind
-gathers small lists (an incremental run's, a page's few groups) across status pages until a batch
-holds ITEMS_PER_BATCH items, instead of one pool per API request. And it hands Ocean only the
-fields the kind's mapping
-reads, where the mapping reads plain fields only (the shipped one does; `reads_only` in
-held_in_port.py): Ocean's JQ serialises the whole item once per mapped field, and an incident
-carries its updates, half its size, which its own mapping never reads. A mapping that reads
-anything else (a custom expression, a selector, `itemsToParse`) gets every field. The first
-batch of each vendor goes whole all the same: Ocean sends the first items of a kind to Port as
-the examples its mapping editor shows, and those must show every field a mapping can read.
+Ocean 0.55.4 maps each batch a kind yields in a process pool of its own, forked for it. So a
+kind gathers small lists (an incremental run's, a page's few groups) across status pages until a
+batch holds ITEMS_PER_BATCH items, instead of one pool per API request. And it hands Ocean only
+the fields the kind's mapping reads, where the mapping reads plain fields only (the shipped one
+does; `reads_only` in held_in_port.py): Ocean's JQ serialises the whole item once per mapped
+field, and an incident carries its updates, half its size, which its own mapping never reads. A
+mapping that reads anything else (a custom expression, a selector, `itemsToParse`) gets every
+field. The first batch of each vendor goes whole all the same: Ocean sends the first items of a
+kind to Port as the examples its mapping editor shows, and those must show every field a mapping
+can read.
 
 Pages carry their overall status (page_statuses.py) and, when uptime is on, components their
 uptime (uptime.py); neither ever fails a resync by itself.
@@ -29,12 +29,11 @@ same changes again.
 """
 
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
 from loguru import logger
-from port_ocean.utils.async_iterators import stream_async_iterators_tasks
 
 from client import Item, VendorError
 from core.kinds import Kind, PageList
@@ -42,6 +41,7 @@ from sync.catalog import KnownPages, SyncedObjects, items_of, select_pages
 from sync.fetch_memo import PAGES_AHEAD, FetchMemo
 from sync.page_status import PageStatus
 from sync.page_statuses import Resolved, page_statuses
+from sync.side_by_side import side_by_side
 from sync.uptime import UptimeRotation, component_uptimes, with_uptime
 from vendors.contract import PortReadError, Vendor
 
@@ -84,13 +84,13 @@ class Resync:
         else:
             per_vendor = [self._lists(kind, source, v, failures) for v in self.vendors]
         async with self.memo.session():
-            async for batch in stream_async_iterators_tasks(*per_vendor):
+            async for batch in side_by_side(per_vendor):
                 yield batch
         failures.raise_if_any()
 
     async def _pages(
         self, kind: Kind, vendor: Vendor, failures: "_Failures"
-    ) -> AsyncIterator[list[Item]]:
+    ) -> AsyncGenerator[list[Item]]:
         known = self.known_pages
         pages, _ = await self._selected_pages(vendor, failures)
         statuses = await page_statuses(vendor, self.memo, pages, known.clock)
@@ -109,7 +109,7 @@ class Resync:
 
     async def _lists(
         self, kind: Kind, which: PageList, vendor: Vendor, failures: "_Failures"
-    ) -> AsyncIterator[list[Item]]:
+    ) -> AsyncGenerator[list[Item]]:
         """The kind's items in the vendor's selected pages, each page's `which` list read
         while Ocean maps the page before."""
         enrich = self._with_uptimes if which is PageList.COMPONENTS else None
@@ -117,8 +117,10 @@ class Resync:
         pages = [p["id"] for p in selected]
         total = synced_pages = 0
         # The family SyncedObjects keeps the kind's ids under; none for a kind nested in another
-        # kind's items (updates), whose ids would cost memory for nothing.
-        family = kind.family if kind.nested is None else None
+        # kind's items (updates), or where no ids are kept, since they would cost memory for
+        # nothing.
+        keeps_ids = kind.nested is None and self.synced_objects.kept
+        family = kind.family if keeps_ids else None
         ids: set[str] = set()
         gathered: list[Item] = []
         # Ocean's examples come from a kind's first items: the vendor's first batch is whole.
