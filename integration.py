@@ -96,7 +96,9 @@ class StatuspageIntegration(BaseIntegration):
                 route_prefix=self.context.app.route_prefix,
             )
             self._runtime = Runtime.from_config(
-                self.context.integration_config, installation
+                self.context.integration_config,
+                installation,
+                takes_live_events=config.event_listener.should_process_webhooks,
             )
         return self._runtime
 

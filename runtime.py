@@ -40,18 +40,27 @@ class PageWrites:
 
 
 class Runtime:
-    def __init__(self, settings: Settings, installation: Installation) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        installation: Installation,
+        takes_live_events: bool = True,
+    ) -> None:
+        """`takes_live_events` is False under a listener that processes no webhooks (ONCE):
+        what only live events read is then not kept."""
         self.settings = settings
         self.installation = installation
         self.known_pages = KnownPages()
-        self.synced_objects = SyncedObjects()
+        self.synced_objects = SyncedObjects(kept=takes_live_events)
         self.uptime_rotation = UptimeRotation()
         self.page_writes = PageWrites()
 
     @classmethod
-    def from_config(cls, config: Config, installation: Installation) -> "Runtime":
+    def from_config(
+        cls, config: Config, installation: Installation, takes_live_events: bool
+    ) -> "Runtime":
         """Reads and checks every setting; raises InvalidSettingError naming a bad one."""
-        return cls(read_settings(config, VENDORS), installation)
+        return cls(read_settings(config, VENDORS), installation, takes_live_events)
 
     def webhook_paths(self) -> list[str]:
         """The routes (under /integration) the configured vendors deliver webhooks to; known

@@ -128,8 +128,11 @@ class SyncedObjects:
     never synced is one Port does not hold for this integration, so a live event about it
     needs no Port call; until then, every deletion goes to Port (Ocean asks Port whether it
     holds the entity first). It errs only one way: an identifier is never forgotten, so at
-    worst Port is asked in vain. Identifiers only: a few dozen bytes an object."""
+    worst Port is asked in vain. Identifiers only: a few dozen bytes an object, about 1 MiB
+    for 10,000 incidents; so an app whose listener takes no live events (a one-shot run)
+    keeps none (`kept` False), since nothing would ever look them up."""
 
+    kept: bool = True
     _ids: dict[tuple[str, Family], set[str]] = field(default_factory=dict)
     _resynced: set[tuple[str, Family]] = field(default_factory=set)
 
@@ -137,6 +140,8 @@ class SyncedObjects:
         self, provider: str, family: Family, ids: Iterable[str], resync: bool = False
     ) -> None:
         """Notes objects synced; `resync` when they are everything a full resync synced."""
+        if not self.kept:
+            return
         self._ids.setdefault((provider, family), set()).update(ids)
         if resync:
             self._resynced.add((provider, family))

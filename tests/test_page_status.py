@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 
 from core.kinds import Family
+from runtime import current_runtime
 from sandbox.statuspage.config import DataConfig
 from sandbox.statuspage.data import generate
 from sync.catalog import KnownPages, SyncedObjects
 from sync.page_status import PageStatus, StatusDerivation, StatusSource
+from tests.support import ocean_context
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -223,3 +225,21 @@ def test_an_object_is_known_never_synced_only_after_a_whole_resync() -> None:
         for i in ("i1", "i2", "i3", "i9")
     ] == [False, False, False, True]
     assert not synced.never_synced("statuspage", Family.COMPONENT, "i9")
+
+
+def test_objects_not_kept_are_never_known_as_never_synced() -> None:
+    synced = SyncedObjects(kept=False)
+
+    synced.synced("statuspage", Family.INCIDENT, ["i1"], resync=True)
+
+    assert not synced.never_synced("statuspage", Family.INCIDENT, "i9")
+
+
+@pytest.mark.parametrize(
+    ("listener", "kept"), [("ONCE", False), ("POLLING", True), ("WEBHOOKS_ONLY", True)]
+)
+def test_an_app_keeps_synced_ids_only_under_a_listener_that_takes_live_events(
+    listener: str, kept: bool
+) -> None:
+    with ocean_context(event_listener={"type": listener}):
+        assert current_runtime().synced_objects.kept is kept
