@@ -53,7 +53,11 @@ def _this_syncs_memo() -> FetchMemo:
 def _resync_of(kind: Kind) -> Callable[[str], AsyncIterator[list[Item]]]:
     async def resync(kind_name: str) -> AsyncIterator[list[Item]]:
         if event.resource_config is not None:
-            compile_for_workers(event.resource_config)
+            compile_for_workers(
+                event.resource_config,
+                ocean.integration.entity_processor,
+                ocean.config.allow_environment_variables_jq_access,
+            )
         app = current_runtime()
         sync = Resync(
             app.vendors,

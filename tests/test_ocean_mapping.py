@@ -1,54 +1,66 @@
-"""The shipped mapping's patterns are compiled where Ocean's forked mapping workers look for them
-(JQEntityProcessorSync's cache), so no worker compiles them again: this fails if Ocean moves
-that cache, and the lever with it."""
+"""The shipped mapping's patterns are filed where Ocean's forked mapping workers look for them
+(JQEntityProcessorSync's cache), compiled once by Ocean's own processor, so no worker compiles
+them again and the main process holds one copy: this fails if Ocean moves that cache or names
+its patterns otherwise, and the lever with it."""
 
 from typing import Any
 
 import port_ocean.core.handlers.entity_processor.jq_entity_processor_sync as ocean_sync
-from port_ocean.core.handlers.port_app_config.models import PortAppConfig
+import pytest
+from port_ocean.context.ocean import ocean
+from port_ocean.core.handlers.entity_processor.jq_entity_processor import (
+    JQEntityProcessor,
+)
+from port_ocean.core.handlers.port_app_config.models import (
+    PortAppConfig,
+    ResourceConfig,
+)
 
 from sync.ocean_mapping import compile_for_workers
 from tests.support import ocean_context
 
 
-def test_every_pattern_of_a_resource_is_in_the_workers_cache(
-    shipped_mapping: dict[str, Any],
-) -> None:
+def incident_resource(mapping: dict[str, Any]) -> ResourceConfig:
     (incident,) = [
-        r
-        for r in PortAppConfig.parse_obj(shipped_mapping).resources
-        if r.kind == "incident"
+        r for r in PortAppConfig.parse_obj(mapping).resources if r.kind == "incident"
     ]
+    return incident
+
+
+@pytest.mark.parametrize("reads_environment", [False, True])
+def test_every_pattern_is_in_the_workers_cache_as_the_one_copy_ocean_compiled(
+    shipped_mapping: dict[str, Any], reads_environment: bool
+) -> None:
+    incident = incident_resource(shipped_mapping)
     patterns = [
         incident.selector.query,
         *incident.port.entity.mappings.properties.values(),
         *(str(r) for r in incident.port.entity.mappings.relations.values()),
         str(incident.port.entity.mappings.identifier),
     ]
-    with ocean_context():
+    with ocean_context(allow_environment_variables_jq_access=reads_environment):
+        processor = JQEntityProcessor(ocean)
         ocean_sync._COMPILED_PATTERNS.clear()
-        compile_for_workers(incident)
+        compile_for_workers(incident, processor, reads_environment)
         compiled_before = dict(ocean_sync._COMPILED_PATTERNS)
-        for pattern in patterns:
-            ocean_sync.JQEntityProcessorSync._compile(pattern)
+        in_workers = [ocean_sync.JQEntityProcessorSync._compile(p) for p in patterns]
+        in_main = [processor._compile(p) for p in patterns]
 
     assert len(compiled_before) >= len(set(patterns))
     # A worker asking for any of them finds it compiled already: nothing is added.
     assert compiled_before == ocean_sync._COMPILED_PATTERNS
+    assert all(w is m for w, m in zip(in_workers, in_main, strict=True))
 
 
 def test_a_pattern_that_does_not_compile_is_left_for_ocean_to_report(
     shipped_mapping: dict[str, Any],
 ) -> None:
-    (incident,) = [
-        r
-        for r in PortAppConfig.parse_obj(shipped_mapping).resources
-        if r.kind == "incident"
-    ]
+    incident = incident_resource(shipped_mapping)
     incident.port.entity.mappings.properties["broken"] = ".status | ]["
     with ocean_context():
         ocean_sync._COMPILED_PATTERNS.clear()
-        compile_for_workers(incident)
+        reads_environment = ocean.config.allow_environment_variables_jq_access
+        compile_for_workers(incident, JQEntityProcessor(ocean), reads_environment)
         compiled = dict(ocean_sync._COMPILED_PATTERNS)
         ocean_sync.JQEntityProcessorSync._compile(".status")
 
