@@ -3,8 +3,9 @@
 import re
 import subprocess
 import sys
+from pathlib import Path
 
-from sandbox.bench import Measured, Row, judge
+from sandbox.bench import Measured, Row, Tree, compile_like_the_image, judge
 from sandbox.ocean_process import ROOT
 
 
@@ -121,3 +122,19 @@ def test_cpu_is_put_per_thousand_entities_landed_by_a_full_resync() -> None:
     assert full.cpu_per_thousand is not None
     assert round(full.cpu_per_thousand, 2) == 3.69
     assert incremental.cpu_per_thousand is None
+
+
+def test_a_tree_is_compiled_to_bytecode_as_the_image_compiles_it(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "sync").mkdir()
+    (tmp_path / "sync" / "resync.py").write_text("ANSWER = 42\n")
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "site.py").write_text("ANSWER = 42\n")
+
+    compile_like_the_image(Tree("a tree", tmp_path))
+
+    assert [p.name for p in (tmp_path / "sync" / "__pycache__").iterdir()] == [
+        f"resync.{sys.implementation.cache_tag}.pyc"
+    ]
+    assert not (tmp_path / ".venv" / "__pycache__").exists()
