@@ -25,6 +25,7 @@ import json
 import math
 import random
 import socket
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,9 +35,11 @@ from typing import Any, Final
 
 import httpx
 from loguru import logger
+from port_ocean.config.settings import SslClientSettings
 from port_ocean.exceptions.clients import BlockedIPError
 from port_ocean.helpers.async_client import OceanAsyncClient
 from port_ocean.helpers.retry import RetryConfig
+from port_ocean.helpers.ssl import resolve_verify_param
 
 from core.rate_limiter import Sleep, SlidingWindowRateLimiter
 
@@ -185,6 +188,19 @@ class _RetryableFailure(Exception):
         self.may_have_arrived = may_have_arrived
 
 
+# How a client verifies TLS: a context, or whether to verify at all.
+Tls = ssl.SSLContext | bool
+
+
+def vendor_tls(settings: SslClientSettings) -> Tls:
+    """How every vendor client of an app verifies TLS: Ocean's third-party SSL settings
+    (OCEAN__SSL__THIRD_PARTY__*), resolved as OceanAsyncClient resolves them, but once. A
+    client left to resolve them builds a context of its own and loads the CA bundle into it,
+    about 0.8 MiB a client, and an app has up to two a vendor."""
+    verify = resolve_verify_param(settings)
+    return httpx.create_ssl_context() if verify is True else verify
+
+
 class ApiClient:
     def __init__(
         self,
@@ -196,7 +212,9 @@ class ApiClient:
         max_server_wait_seconds: float | None = None,
         sleep: Sleep = asyncio.sleep,
         destinations: PublicInternetOnly | None = None,
+        tls: Tls | None = None,
     ) -> None:
+        """`tls` is shared by the app's clients (`vendor_tls`); None leaves it to Ocean."""
         self.dialect = dialect
         # None: wherever the URL points (the vendor's API host, from the settings).
         self._destinations = destinations
@@ -209,6 +227,8 @@ class ApiClient:
         headers = {"Accept": "application/json"}
         if dialect.auth_scheme is not None and api_key is not None:
             headers["Authorization"] = f"{dialect.auth_scheme} {api_key}"
+        # Without `tls`, Ocean resolves its third-party SSL settings for this client alone.
+        verify: dict[str, Any] = {} if tls is None else {"verify": tls}
         self._http = OceanAsyncClient(
             # Ocean's retries would multiply ours and ignore our limiter; ours decide.
             retry_config=RetryConfig(max_attempts=0),
@@ -216,6 +236,7 @@ class ApiClient:
             headers=headers,
             timeout=httpx.Timeout(retry_policy.deadline_seconds),
             follow_redirects=False,
+            **verify,
         )
 
     async def aclose(self) -> None:

@@ -18,7 +18,7 @@ from typing import Protocol, cast
 
 from port_ocean.context.ocean import ocean
 
-from client import ApiClient, PublicInternetOnly, RetryPolicy
+from client import ApiClient, PublicInternetOnly, RetryPolicy, Tls, vendor_tls
 from core.rate_limiter import SlidingWindowRateLimiter
 from core.settings import Config, Settings, read_settings
 from live_events.trust import Installation, LiveEvents
@@ -76,6 +76,7 @@ class Runtime:
     def vendors(self) -> tuple[Vendor, ...]:
         """The configured vendors, in registration order; built on first use, never at import."""
         built = []
+        tls = vendor_tls(ocean.config.ssl.third_party)
         for vendor_class in VENDORS:
             settings = self.settings.vendor(vendor_class.provider)
             if settings is None:
@@ -90,9 +91,10 @@ class Runtime:
                 settings.api_key,
                 limiter,
                 RetryPolicy(deadline_seconds=self.settings.request_timeout_seconds),
+                tls=tls,
             )
             public_api = _public_client(
-                vendor_class, self.settings.allow_private_status_urls
+                vendor_class, self.settings.allow_private_status_urls, tls
             )
             built.append(vendor_class(settings, api, public_api))
         return tuple(built)
@@ -108,7 +110,7 @@ class Runtime:
 
 
 def _public_client(
-    vendor_class: type[Vendor], private_addresses: bool
+    vendor_class: type[Vendor], private_addresses: bool, tls: Tls
 ) -> ApiClient | None:
     """The keyless client of the vendor's public API, with a limiter of its own: that host
     does not count against the key, and must not hold up the key's requests either. Its URLs
@@ -124,6 +126,7 @@ def _public_client(
         SlidingWindowRateLimiter(limit.requests, limit.window_seconds),
         vendor_class.public_retry_policy,
         destinations=None if private_addresses else PublicInternetOnly(),
+        tls=tls,
     )
 
 
