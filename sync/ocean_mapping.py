@@ -29,7 +29,8 @@ def compile_for_workers(
 ) -> None:
     """Files the resource's selector and mapping patterns, compiled by Ocean's `processor` in
     this process, where Ocean's workers look. `reads_environment` is Ocean's
-    allow_environment_variables_jq_access setting, part of how the workers name a pattern."""
+    allow_environment_variables_jq_access setting, part of how the workers name a pattern.
+    """
     compile_here = getattr(processor, "_compile", None)
     workers_cache = getattr(jq_entity_processor_sync, "_COMPILED_PATTERNS", None)
     if compile_here is None or not isinstance(workers_cache, dict):
