@@ -13,9 +13,10 @@ list would wait for the page before it. So each list is read by a task of its ow
 recording, at most BATCHES_AHEAD batches ahead of its furthest reader, and a kind walking the
 pages starts the next pages' lists while it reads the current one (`prefetch`). Every request
 still goes through the vendor's client and its one limiter: reading ahead never puts more than
-the limit in a window, it only keeps the limit from going unused. A kind runs in a `session`:
-whatever it started that is still running when it ends (it failed, or the sync was aborted) is
-cancelled and forgotten, so no task outlives its sync and nothing half read passes for whole.
+the limit in a window, it only keeps the limit from going unused. A kind runs in a `session`,
+and kinds may run at once (a full resync starts the next kind while one runs): whatever is still
+being read when the last of them ends (a kind failed, or the sync was aborted) is cancelled and
+forgotten, so no task outlives its sync and nothing half read passes for whole.
 
 Recordings must not make memory grow with history: batches are kept compressed in one spool
 per sync, which moves to a temporary file once it passes SPOOL_MEMORY_BYTES.
@@ -156,6 +157,7 @@ class FetchMemo:
         self._spool = _Spool()
         self._recordings: dict[str, _Recording] = {}
         self._values: dict[str, asyncio.Future[Any]] = {}
+        self._sessions = 0
 
     @property
     def incremental(self) -> bool:
@@ -164,11 +166,15 @@ class FetchMemo:
     @asynccontextmanager
     async def session(self) -> AsyncIterator["FetchMemo"]:
         """A kind's use of the memo: what is still being read or worked out when the block
-        ends (an error, a cancelled sync) is cancelled and forgotten."""
+        ends (an error, a cancelled sync) is cancelled and forgotten, unless another kind's
+        session is still open: those reads may be its own."""
+        self._sessions += 1
         try:
             yield self
         finally:
-            self._stop_unfinished()
+            self._sessions -= 1
+            if self._sessions == 0:
+                self._stop_unfinished()
 
     async def remembered[T](self, key: str, compute: Callable[[], Awaitable[T]]) -> T:
         """`compute()`'s result the first time `key` is asked in this sync (kinds that run

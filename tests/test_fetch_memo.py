@@ -249,6 +249,34 @@ async def test_a_kind_ending_early_cancels_its_reads_and_a_later_reader_starts_o
     assert hanging.runs == 2
 
 
+async def test_a_kind_ending_while_another_runs_leaves_the_reads_to_the_other() -> None:
+    # A full resync runs two kinds at once: the one that ends first does not stop a list the
+    # other may still read; the last one to end does.
+    memo = FetchMemo()
+    hanging = CountedList(batches=5, hang_after=2)
+    other_is_in = asyncio.Event()
+    other_may_end = asyncio.Event()
+
+    async def other_kind() -> None:
+        async with memo.session():
+            other_is_in.set()
+            await other_may_end.wait()
+
+    other = asyncio.create_task(other_kind())
+    await other_is_in.wait()
+    async with memo.session():
+        reader = memo.stream("k", hanging)
+        await anext(cast(AsyncGenerator[list[Item], None], reader))
+    await settle()
+    running_while_the_other_runs = reading_tasks()
+    other_may_end.set()
+    await other
+    await settle()
+
+    assert len(running_while_the_other_runs) == 1
+    assert reading_tasks() == []
+
+
 async def test_a_cancelled_kind_leaves_no_read_running() -> None:
     memo = FetchMemo()
     started = asyncio.Event()
