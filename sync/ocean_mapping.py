@@ -1,4 +1,5 @@
-"""Ocean's mapping patterns compiled once, in the process its mapping workers are forked from.
+"""Ocean's mapping, as this integration runs it: its patterns compiled once, and one pool of
+mapping workers at a time.
 
 Ocean 0.55.4 maps each batch in a fresh pool of forked workers (jq_entity_processor.py), and each
 worker compiles every JQ pattern of the mapping before its first item, a few milliseconds a
@@ -11,17 +12,53 @@ compiled again: a compiled pattern is about 20 KiB of jq's own memory, and the s
 
 Only a cache is filled: a pattern that does not compile is left for Ocean to report, and an Ocean
 without these caches is simply not helped.
+
+Each pool forks as many workers as the machine has cores, and is handed its batch in module
+globals set just before the fork. Batches of kinds that run at once (kinds_ahead.py), or of a
+live event during a resync, are therefore mapped in turn (`OnePoolAtATime`): side by side they
+would run more workers than cores, and fork while another pool's threads hold their locks.
 """
 
+import asyncio
 from typing import Any, Final
 
 from loguru import logger
+from port_ocean.context.ocean import PortOceanContext
 from port_ocean.core.handlers.entity_processor import jq_entity_processor_sync
 from port_ocean.core.handlers.entity_processor.base import BaseEntityProcessor
+from port_ocean.core.handlers.entity_processor.jq_entity_processor import (
+    JQEntityProcessor,
+)
+from port_ocean.core.handlers.entity_processor.models import MappedEntity
 from port_ocean.core.handlers.port_app_config.models import ResourceConfig
+from port_ocean.core.ocean_types import RAW_ITEM
 
 # What Ocean puts before a pattern when the mapping may not read the environment.
 _NO_ENVIRONMENT: Final = "def env: {}; {} as $ENV | "
+
+
+MappedBatch = tuple[list[tuple[list[MappedEntity], list[Exception]]], list[Exception]]
+
+
+class OnePoolAtATime(JQEntityProcessor):
+    """Ocean's JQ mapping, one batch's pool of forked workers at a time; everything else a
+    kind does (reading, the entities' checks, upserts) goes on meanwhile."""
+
+    def __init__(self, context: PortOceanContext) -> None:
+        super().__init__(context)
+        self._pool = asyncio.Lock()
+
+    async def parse_items_sync(
+        self,
+        compileable_patterns: dict[str, Any],
+        raw_results: list[RAW_ITEM],
+        selector_query: str,
+        parse_all: bool = False,
+    ) -> MappedBatch:
+        async with self._pool:
+            return await super().parse_items_sync(
+                compileable_patterns, raw_results, selector_query, parse_all
+            )
 
 
 def compile_for_workers(

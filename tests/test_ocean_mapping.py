@@ -3,6 +3,8 @@
 them again and the main process holds one copy: this fails if Ocean moves that cache or names
 its patterns otherwise, and the lever with it."""
 
+import asyncio
+import multiprocessing
 from typing import Any
 
 import port_ocean.core.handlers.entity_processor.jq_entity_processor_sync as ocean_sync
@@ -16,7 +18,7 @@ from port_ocean.core.handlers.port_app_config.models import (
     ResourceConfig,
 )
 
-from sync.ocean_mapping import compile_for_workers
+from sync.ocean_mapping import OnePoolAtATime, compile_for_workers
 from tests.support import ocean_context
 
 
@@ -67,3 +69,50 @@ def test_a_pattern_that_does_not_compile_is_left_for_ocean_to_report(
     # The others are compiled all the same; the broken one is not, and nothing raised.
     assert compiled == ocean_sync._COMPILED_PATTERNS
     assert not any("][" in key for key in compiled)
+
+
+async def test_batches_mapped_at_once_are_mapped_in_turn_one_pool_of_workers_at_a_time(
+    shipped_mapping: dict[str, Any],
+) -> None:
+    # Two kinds of a resync map at once (sync/kinds_ahead.py): each batch still gets a pool of
+    # its own, never beside another's, and its own entities.
+    incident = incident_resource(shipped_mapping)
+    batches = [
+        [
+            {"id": f"{name}-{n}", "name": f"incident {n}", "page_id": "p1"}
+            for n in range(300)
+        ]
+        for name in ("first", "second")
+    ]
+    most_workers = 0
+
+    async def count_workers() -> None:
+        nonlocal most_workers
+        while True:
+            most_workers = max(most_workers, len(multiprocessing.active_children()))
+            await asyncio.sleep(0.001)
+
+    with ocean_context(process_in_queue_max_workers=1):
+        processor = OnePoolAtATime(ocean)
+        mappings = incident.port.entity.mappings.dict(exclude_unset=True)
+        patterns, _ = (
+            await processor.separate_compileable_and_uncompileable_patterns_and_warmup_cache(
+                mappings, [incident.selector.query]
+            )
+        )
+        watching = asyncio.create_task(count_workers())
+        try:
+            mapped = await asyncio.gather(
+                *(
+                    processor.parse_items_sync(patterns, batch, incident.selector.query)
+                    for batch in batches
+                )
+            )
+        finally:
+            watching.cancel()
+
+    assert most_workers == 1
+    for batch, (results, errors) in zip(batches, mapped, strict=True):
+        assert errors == []
+        identifiers = [m.entity["identifier"] for found, _ in results for m in found]
+        assert identifiers == [item["id"] for item in batch]
