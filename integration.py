@@ -1,11 +1,13 @@
 """The models of the mapping configuration (its kinds are core/kinds.py's), and the integration
-class, which holds the app's runtime and records how each sync ended."""
+class, which holds the app's runtime, runs a full resync's kinds one ahead (sync/kinds_ahead.py)
+and records how each sync ended."""
 
-from typing import Any, Final
+from contextvars import ContextVar
+from typing import Any, Final, cast
 
 from loguru import logger
 from port_ocean.clients.port.types import UserAgentType
-from port_ocean.context.event import event
+from port_ocean.context.event import EventType, event
 from port_ocean.context.ocean import PortOceanContext
 from port_ocean.core.handlers.entities_state_applier.port.applier import (
     HttpEntitiesStateApplier,
@@ -22,10 +24,19 @@ from pydantic.v1 import validator
 from core.kinds import kind_named
 from live_events.trust import Installation
 from runtime import Runtime
+from sync.kinds_ahead import KindsAhead
+from sync.ocean_mapping import OnePoolAtATime
 from sync.outcome import PortUpserts, SyncOutcome
 
-# Where, in the attributes of the sync Ocean is running, the kind being synced counts its upserts.
-_UPSERTS: Final = "statuspage_port_upserts"
+KindResult = tuple[list[Entity], list[Exception]]
+# Where, in the attributes of the full resync Ocean is running, its kinds are started.
+_KINDS: Final = "statuspage_kinds_ahead"
+# What the kind being synced counts of its upserts. A context variable, not the sync's
+# attributes: two kinds of one resync run at once, each in its own task, and every upsert is
+# made in a task its kind started.
+_kind_upserts: ContextVar[PortUpserts | None] = ContextVar(
+    "statuspage_kind_upserts", default=None
+)
 
 
 class StatuspageResourceConfig(ResourceConfig):
@@ -59,14 +70,14 @@ class CountedUpserts(HttpEntitiesStateApplier):
       failed entities count as gone: its stale deletion deletes them from Port;
     - an incremental sync moves its cursor past changes that never reached Port.
 
-    `process_resource` below turns the count into an error of the kind instead."""
+    `_process_kind` below turns the count into an error of the kind instead."""
 
     async def upsert(
         self, entities: list[Entity], user_agent_type: UserAgentType
     ) -> list[Entity]:
         accepted = await super().upsert(entities, user_agent_type)
-        upserts = event.attributes.get(_UPSERTS)
-        if isinstance(upserts, PortUpserts):  # a resync's kind, not a live event
+        upserts = _kind_upserts.get()
+        if upserts is not None:  # a resync's kind, not a live event
             upserts.count(entities, accepted)
         return accepted
 
@@ -79,6 +90,7 @@ class StatuspageIntegration(BaseIntegration):
         CONFIG_CLASS = StatuspagePortAppConfig
 
     EntitiesStateApplierClass = CountedUpserts
+    EntityProcessorClass = OnePoolAtATime
 
     def __init__(self, context: PortOceanContext) -> None:
         super().__init__(context)
@@ -104,21 +116,57 @@ class StatuspageIntegration(BaseIntegration):
 
     async def process_resource(
         self, resource: ResourceConfig, index: int, user_agent_type: UserAgentType
-    ) -> tuple[list[Entity], list[Exception]]:
-        # One kind of a full or incremental sync (Ocean runs them one after another). An
-        # upsert Port did not take is an error of the kind: Ocean then skips the resync's
-        # stale deletion, and an incremental sync keeps the kind's cursor.
-        upserts = event.attributes[_UPSERTS] = PortUpserts()
+    ) -> KindResult:
+        kinds = self._kinds_ahead(user_agent_type)
+        if kinds is not None and kinds.holds(resource, index):
+            entities, errors = await kinds.result(index)
+        else:
+            entities, errors = await self._process_kind(
+                resource, index, user_agent_type
+            )
+        # Recorded in the mapping's order of the kinds, whichever ended first.
+        self.sync_outcome.record_kind(resource.kind, errors)
+        return entities, errors
+
+    def _kinds_ahead(
+        self, user_agent_type: UserAgentType
+    ) -> KindsAhead[ResourceConfig, KindResult] | None:
+        """The kinds of the full resync being run, made on first use: Ocean asks for them
+        one after another, and the kind after the one it asks for starts at once, to map
+        while that one waits for a vendor. None in an incremental sync (Ocean gives each kind
+        its cursor as it asks for it), and where Port may not create the entities a relation
+        names: a kind's relations may then need the kinds before it to be in Port."""
+        config = event.port_app_config
+        if (
+            event.event_type != EventType.RESYNC
+            or not config.create_missing_related_entities
+        ):
+            return None
+        kinds = event.attributes.get(_KINDS)
+        if not isinstance(kinds, KindsAhead):
+            kinds = event.attributes[_KINDS] = KindsAhead(
+                config.resources,
+                lambda kind, at: self._process_kind(kind, at, user_agent_type),
+            )
+        return cast(KindsAhead[ResourceConfig, KindResult], kinds)
+
+    async def _process_kind(
+        self, resource: ResourceConfig, index: int, user_agent_type: UserAgentType
+    ) -> KindResult:
+        # One kind of a full or incremental sync. An upsert Port did not take is an error of
+        # the kind: Ocean then skips the resync's stale deletion, and an incremental sync keeps
+        # the kind's cursor.
+        upserts = PortUpserts()
+        counting = _kind_upserts.set(upserts)
         try:
             entities, errors = await super().process_resource(
                 resource, index, user_agent_type
             )
         finally:
-            del event.attributes[_UPSERTS]
+            _kind_upserts.reset(counting)
         if (refused := upserts.error()) is not None:
             logger.error(f"{resource.kind}: {refused}")
             errors = [*errors, refused]
-        self.sync_outcome.record_kind(resource.kind, errors)
         return entities, errors
 
     async def _sync_incremental_kind(

@@ -3,10 +3,11 @@ the emulator on loopback."""
 
 import re
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+from loguru import logger
 
 from client import RetryPolicy
 from sandbox.expected import expected_identifiers
@@ -21,7 +22,9 @@ from tests.support import (
     pages_of,
     sent,
 )
-from tests.webhook_processors.support import captured_logs
+
+if TYPE_CHECKING:
+    from loguru import Message
 
 # An entity Port holds from an earlier sync that Statuspage no longer has: a healthy resync deletes
 # it, a failed one must not.
@@ -136,9 +139,22 @@ async def test_small_lists_are_gathered_across_pages_and_full_ones_map_a_respons
     served = emulate(pages=2, groups=1, components=2, incidents=450, updates=3)
     mapping = only_kinds(shipped_mapping, "incident", "incident_update")
 
-    with captured_logs() as lines:
+    batches: dict[str, list[int]] = {}
+
+    def count_batch(message: "Message") -> None:
+        mapped = re.fullmatch(
+            r"Parsing (\d+) raw results into entities", message.record["message"]
+        )
+        if mapped is not None:
+            kind = message.record["extra"]["kind"]
+            batches.setdefault(kind, []).append(int(mapped[1]))
+
+    sink = logger.add(count_batch, level="INFO")
+    try:
         async with run_harness(host=served.base_url, mapping=mapping) as harness:
             result = await harness.trigger_resync()
+    finally:
+        logger.remove(sink)
 
     assert result.errors == []
     assert by_blueprint(result.upserted_entities) == {
@@ -147,15 +163,45 @@ async def test_small_lists_are_gathered_across_pages_and_full_ones_map_a_respons
     }
     # Ocean starts a pool of workers for each batch it maps: a response of 100 or more items is
     # a batch; the first page's last 50 incidents wait for the next page's first response.
-    batches = [
-        int(size)
-        for line in lines
-        for size in re.findall(r"Parsing (\d+) raw results into entities", line)
-    ]
-    incidents = [100] * 4 + [150] + [100] * 3 + [50]
-    updates = ([300] * 4 + [150]) * 2
-    assert batches == incidents + updates
+    assert batches == {
+        "incident": [100] * 4 + [150] + [100] * 3 + [50],
+        "incident_update": ([300] * 4 + [150]) * 2,
+    }
     assert len(api_calls(harness)) == 1 + 2 * 5
+
+
+@pytest.mark.parametrize("creates_missing", [True, False])
+async def test_the_kind_after_the_one_being_synced_runs_beside_it_and_no_further_one(
+    emulate: Emulate,
+    run_harness: Any,
+    shipped_mapping: dict[str, Any],
+    creates_missing: bool,
+) -> None:
+    # So the updates map while the incident kind waits for a vendor's next window; the groups,
+    # two kinds on, start only once the incidents are done. Where Port may not create the
+    # entities a relation names, each kind waits for the ones before it to be in Port.
+    served = emulate(pages=2, groups=1, components=2, incidents=450, updates=3)
+    mapping = {
+        **only_kinds(shipped_mapping, "incident", "incident_update", "component_group"),
+        "createMissingRelatedEntities": creates_missing,
+    }
+
+    async with run_harness(host=served.base_url, mapping=mapping) as harness:
+        result = await harness.trigger_resync()
+
+    assert result.errors == []
+    landed = [entity["blueprint"] for entity in result.upserted_entities]
+    last_incident = max(
+        at for at, blueprint in enumerate(landed) if blueprint == "statuspageIncident"
+    )
+    first_update = landed.index("statuspageIncidentUpdate")
+    assert (first_update < last_incident) == creates_missing
+    assert landed.index("statuspageComponentGroup") > last_incident
+    assert Counter(landed) == {
+        "statuspageIncident": 900,
+        "statuspageIncidentUpdate": 2700,
+        "statuspageComponentGroup": 2,
+    }
 
 
 async def test_page_kind_yields_what_statuspage_yields_from_one_page_list(
