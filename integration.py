@@ -25,7 +25,7 @@ from core.kinds import kind_named
 from live_events.trust import Installation
 from runtime import Runtime
 from sync.kinds_ahead import KindsAhead
-from sync.ocean_mapping import OnePoolAtATime
+from sync.ocean_mapping import ChunkedJQProcessor
 from sync.outcome import PortUpserts, SyncOutcome
 
 KindResult = tuple[list[Entity], list[Exception]]
@@ -90,7 +90,7 @@ class StatuspageIntegration(BaseIntegration):
         CONFIG_CLASS = StatuspagePortAppConfig
 
     EntitiesStateApplierClass = CountedUpserts
-    EntityProcessorClass = OnePoolAtATime
+    EntityProcessorClass = ChunkedJQProcessor
 
     def __init__(self, context: PortOceanContext) -> None:
         super().__init__(context)
@@ -136,11 +136,10 @@ class StatuspageIntegration(BaseIntegration):
         while that one waits for a vendor. None in an incremental sync (Ocean gives each kind
         its cursor as it asks for it), and where Port may not create the entities a relation
         names: a kind's relations may then need the kinds before it to be in Port."""
+        if event.event_type != EventType.RESYNC:
+            return None
         config = event.port_app_config
-        if (
-            event.event_type != EventType.RESYNC
-            or not config.create_missing_related_entities
-        ):
+        if not config.create_missing_related_entities:
             return None
         kinds = event.attributes.get(_KINDS)
         if not isinstance(kinds, KindsAhead):

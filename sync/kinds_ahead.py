@@ -9,7 +9,7 @@ for it. Ocean still gets every kind's result in its order, and its stale deletio
 for all of them, is unchanged.
 
 One kind ahead, no more: each kind in flight holds the batch Ocean maps for it, and Ocean's
-mapping takes their batches in turn (ocean_mapping.OnePoolAtATime), so the kind ahead maps while
+mapping takes their batches in turn (ocean_mapping.ChunkedJQProcessor), so the kind ahead maps while
 the other waits, instead of competing with it for the CPU.
 """
 

@@ -18,7 +18,7 @@ from port_ocean.core.handlers.port_app_config.models import (
     ResourceConfig,
 )
 
-from sync.ocean_mapping import OnePoolAtATime, compile_for_workers
+from sync.ocean_mapping import ChunkedJQProcessor, compile_for_workers
 from tests.support import ocean_context
 
 
@@ -93,7 +93,7 @@ async def test_batches_mapped_at_once_are_mapped_in_turn_one_pool_of_workers_at_
             await asyncio.sleep(0.001)
 
     with ocean_context(process_in_queue_max_workers=1):
-        processor = OnePoolAtATime(ocean)
+        processor = ChunkedJQProcessor(ocean)
         mappings = incident.port.entity.mappings.dict(exclude_unset=True)
         patterns, _ = (
             await processor.separate_compileable_and_uncompileable_patterns_and_warmup_cache(
@@ -116,3 +116,54 @@ async def test_batches_mapped_at_once_are_mapped_in_turn_one_pool_of_workers_at_
         assert errors == []
         identifiers = [m.entity["identifier"] for found, _ in results for m in found]
         assert identifiers == [item["id"] for item in batch]
+
+
+async def test_a_batch_maps_in_chunks_to_what_oceans_own_mapping_gives_item_by_item(
+    shipped_mapping: dict[str, Any],
+) -> None:
+    # Whole items, items missing fields, and items whose fields a pattern cannot read: each
+    # comes out as Ocean's per-item mapping makes it, in the batch's order.
+    incident = incident_resource(shipped_mapping)
+    batch: list[dict[str, Any]] = []
+    for n in range(101):
+        item: dict[str, Any] = {
+            "id": f"i-{n}",
+            "name": f"incident {n}",
+            "page_id": "p1",
+        }
+        if n % 3 == 1:
+            item |= {
+                "status": "resolved",
+                "impact": "minor",
+                "components": [{"id": "c1"}],
+            }
+        if n % 3 == 2:
+            item |= {"components": "not a list", "created_at": 7}
+        batch.append(item)
+
+    with ocean_context(process_in_queue_max_workers=2):
+        chunked = ChunkedJQProcessor(ocean)
+        oceans = JQEntityProcessor(ocean)
+        mappings = incident.port.entity.mappings.dict(exclude_unset=True)
+        patterns, _ = (
+            await oceans.separate_compileable_and_uncompileable_patterns_and_warmup_cache(
+                mappings, [incident.selector.query]
+            )
+        )
+        ours, our_errors = await chunked.parse_items_sync(
+            patterns, batch, incident.selector.query
+        )
+        theirs, their_errors = await oceans.parse_items_sync(
+            patterns, batch, incident.selector.query
+        )
+
+    assert our_errors == their_errors == []
+    assert len(ours) == len(batch)
+
+    def comparable(results: list[Any]) -> list[Any]:
+        return [
+            (found, [f"{type(e).__name__}: {e}" for e in failed])
+            for found, failed in results
+        ]
+
+    assert comparable(ours) == comparable(theirs)
