@@ -23,7 +23,6 @@ from live_events.subscriptions import ensure_webhook_subscriptions
 from runtime import current_runtime
 from sync.fetch_memo import FetchMemo
 from sync.held_in_port import PortView
-from sync.ocean_mapping import compile_for_workers
 from sync.resync import Resync
 from webhook_processors.component import ComponentWebhookProcessor
 from webhook_processors.incident import IncidentWebhookProcessor
@@ -52,12 +51,6 @@ def _this_syncs_memo() -> FetchMemo:
 
 def _resync_of(kind: Kind) -> Callable[[str], AsyncIterator[list[Item]]]:
     async def resync(kind_name: str) -> AsyncIterator[list[Item]]:
-        if event.resource_config is not None:
-            compile_for_workers(
-                event.resource_config,
-                ocean.integration.entity_processor,
-                ocean.config.allow_environment_variables_jq_access,
-            )
         app = current_runtime()
         sync = Resync(
             app.vendors,

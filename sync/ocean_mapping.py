@@ -6,7 +6,7 @@ worker compiles every JQ pattern of the mapping before its first item, a few mil
 pattern: about a tenth of a full resync's CPU. Ocean means to compile them once beforehand
 ("warmup_cache"), but warms the cache of its main-process processor, while the workers read
 another one, `JQEntityProcessorSync`'s. Filing the main process's compiled patterns in that one
-too, before the first batch, lets every forked worker inherit them instead. They are filed, not
+too, before each pool is forked, lets every forked worker inherit them instead. They are filed, not
 compiled again: a compiled pattern is about 20 KiB of jq's own memory, and the shipped mapping's
 66 would otherwise be held twice for the whole run (1.3 MiB).
 
@@ -36,12 +36,10 @@ from port_ocean.core.handlers.entity_processor import (
     jq_entity_processor,
     jq_entity_processor_sync,
 )
-from port_ocean.core.handlers.entity_processor.base import BaseEntityProcessor
 from port_ocean.core.handlers.entity_processor.jq_entity_processor import (
     JQEntityProcessor,
 )
 from port_ocean.core.handlers.entity_processor.models import MappedEntity
-from port_ocean.core.handlers.port_app_config.models import ResourceConfig
 from port_ocean.core.ocean_types import RAW_ITEM
 from port_ocean.core.utils.utils import gather_and_split_errors_from_results
 
@@ -73,6 +71,10 @@ class ChunkedJQProcessor(JQEntityProcessor):
         parse_all: bool = False,
     ) -> MappedBatch:
         config = self.context.config
+        self._file_for_workers(
+            [selector_query, *_patterns(compileable_patterns)],
+            config.allow_environment_variables_jq_access,
+        )
         async with self._pool:
             _hand_to_workers(
                 raw_results, compileable_patterns, selector_query, parse_all
@@ -86,6 +88,22 @@ class ChunkedJQProcessor(JQEntityProcessor):
             finally:
                 # Nothing of the batch outlives its mapping.
                 _hand_to_workers(None, None, None, None)
+
+    def _file_for_workers(self, patterns: list[str], reads_environment: bool) -> None:
+        """Files the patterns, as compiled by this processor in this process (Ocean compiled
+        them already), where Ocean's workers look. `reads_environment` is Ocean's
+        allow_environment_variables_jq_access setting, part of how the workers name a pattern.
+        """
+        workers_cache = getattr(jq_entity_processor_sync, "_COMPILED_PATTERNS", None)
+        if not isinstance(workers_cache, dict):
+            return
+        for pattern in patterns:
+            try:
+                compiled = self._compile(pattern)
+            except Exception as error:
+                logger.debug(f"pattern {pattern!r} not compiled: {error}")
+                continue
+            workers_cache.setdefault(_workers_key(pattern, reads_environment), compiled)
 
 
 def _hand_to_workers(
@@ -127,27 +145,6 @@ async def _map_in_chunks(items: int, workers: int, limit_seconds: float) -> Mapp
 def _map_chunk(indices: range) -> list[Mapped]:
     """Runs in a forked worker: the chunk's items, each mapped by Ocean's worker function."""
     return [jq_entity_processor._calculate_entity(index) for index in indices]
-
-
-def compile_for_workers(
-    resource: ResourceConfig, processor: BaseEntityProcessor, reads_environment: bool
-) -> None:
-    """Files the resource's selector and mapping patterns, compiled by Ocean's `processor` in
-    this process, where Ocean's workers look. `reads_environment` is Ocean's
-    allow_environment_variables_jq_access setting, part of how the workers name a pattern.
-    """
-    compile_here = getattr(processor, "_compile", None)
-    workers_cache = getattr(jq_entity_processor_sync, "_COMPILED_PATTERNS", None)
-    if compile_here is None or not isinstance(workers_cache, dict):
-        return
-    mappings = resource.port.entity.mappings.dict(exclude_unset=True)
-    for pattern in [resource.selector.query, *_patterns(mappings)]:
-        try:
-            compiled = compile_here(pattern)
-        except Exception as error:
-            logger.debug(f"{resource.kind}: pattern {pattern!r} not compiled: {error}")
-            continue
-        workers_cache.setdefault(_workers_key(pattern, reads_environment), compiled)
 
 
 def _workers_key(pattern: str, reads_environment: bool) -> str:

@@ -18,7 +18,7 @@ from port_ocean.core.handlers.port_app_config.models import (
     ResourceConfig,
 )
 
-from sync.ocean_mapping import ChunkedJQProcessor, compile_for_workers
+from sync.ocean_mapping import ChunkedJQProcessor
 from tests.support import ocean_context
 
 
@@ -29,8 +29,20 @@ def incident_resource(mapping: dict[str, Any]) -> ResourceConfig:
     return incident
 
 
+async def compileable(processor: JQEntityProcessor, resource: ResourceConfig) -> Any:
+    """The resource's patterns Ocean can compile, compiled in this process, as Ocean picks
+    them out before it maps a batch."""
+    mappings = resource.port.entity.mappings.dict(exclude_unset=True)
+    patterns, _ = (
+        await processor.separate_compileable_and_uncompileable_patterns_and_warmup_cache(
+            mappings, [resource.selector.query]
+        )
+    )
+    return patterns
+
+
 @pytest.mark.parametrize("reads_environment", [False, True])
-def test_every_pattern_is_in_the_workers_cache_as_the_one_copy_ocean_compiled(
+async def test_every_pattern_is_in_the_workers_cache_as_the_one_copy_ocean_compiled(
     shipped_mapping: dict[str, Any], reads_environment: bool
 ) -> None:
     incident = incident_resource(shipped_mapping)
@@ -41,9 +53,11 @@ def test_every_pattern_is_in_the_workers_cache_as_the_one_copy_ocean_compiled(
         str(incident.port.entity.mappings.identifier),
     ]
     with ocean_context(allow_environment_variables_jq_access=reads_environment):
-        processor = JQEntityProcessor(ocean)
+        processor = ChunkedJQProcessor(ocean)
         ocean_sync._COMPILED_PATTERNS.clear()
-        compile_for_workers(incident, processor, reads_environment)
+        # An empty batch: the patterns are filed, and no worker is forked.
+        patterns_of_batch = await compileable(processor, incident)
+        await processor.parse_items_sync(patterns_of_batch, [], incident.selector.query)
         compiled_before = dict(ocean_sync._COMPILED_PATTERNS)
         in_workers = [ocean_sync.JQEntityProcessorSync._compile(p) for p in patterns]
         in_main = [processor._compile(p) for p in patterns]
@@ -54,15 +68,16 @@ def test_every_pattern_is_in_the_workers_cache_as_the_one_copy_ocean_compiled(
     assert all(w is m for w, m in zip(in_workers, in_main, strict=True))
 
 
-def test_a_pattern_that_does_not_compile_is_left_for_ocean_to_report(
+async def test_a_pattern_that_does_not_compile_is_left_for_ocean_to_report(
     shipped_mapping: dict[str, Any],
 ) -> None:
     incident = incident_resource(shipped_mapping)
     incident.port.entity.mappings.properties["broken"] = ".status | ]["
     with ocean_context():
+        processor = ChunkedJQProcessor(ocean)
         ocean_sync._COMPILED_PATTERNS.clear()
-        reads_environment = ocean.config.allow_environment_variables_jq_access
-        compile_for_workers(incident, JQEntityProcessor(ocean), reads_environment)
+        patterns = await compileable(processor, incident)
+        await processor.parse_items_sync(patterns, [], incident.selector.query)
         compiled = dict(ocean_sync._COMPILED_PATTERNS)
         ocean_sync.JQEntityProcessorSync._compile(".status")
 
@@ -94,12 +109,7 @@ async def test_batches_mapped_at_once_are_mapped_in_turn_one_pool_of_workers_at_
 
     with ocean_context(process_in_queue_max_workers=1):
         processor = ChunkedJQProcessor(ocean)
-        mappings = incident.port.entity.mappings.dict(exclude_unset=True)
-        patterns, _ = (
-            await processor.separate_compileable_and_uncompileable_patterns_and_warmup_cache(
-                mappings, [incident.selector.query]
-            )
-        )
+        patterns = await compileable(processor, incident)
         watching = asyncio.create_task(count_workers())
         try:
             mapped = await asyncio.gather(
@@ -144,12 +154,7 @@ async def test_a_batch_maps_in_chunks_to_what_oceans_own_mapping_gives_item_by_i
     with ocean_context(process_in_queue_max_workers=2):
         chunked = ChunkedJQProcessor(ocean)
         oceans = JQEntityProcessor(ocean)
-        mappings = incident.port.entity.mappings.dict(exclude_unset=True)
-        patterns, _ = (
-            await oceans.separate_compileable_and_uncompileable_patterns_and_warmup_cache(
-                mappings, [incident.selector.query]
-            )
-        )
+        patterns = await compileable(oceans, incident)
         ours, our_errors = await chunked.parse_items_sync(
             patterns, batch, incident.selector.query
         )
