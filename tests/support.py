@@ -1,5 +1,6 @@
 """Helpers shared by the tests."""
 
+import asyncio
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -74,6 +75,12 @@ class FakeClock:
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+async def settle() -> None:
+    """Lets every task run until it waits on something."""
+    for _ in range(50):
+        await asyncio.sleep(0)
 
 
 def most_in_any_window(stamps: list[float], window: float) -> int:

@@ -13,6 +13,7 @@ import pytest
 from client import Item, VendorApiError
 from core.kinds import PageList
 from sync.fetch_memo import BATCHES_AHEAD, FetchMemo
+from tests.support import settle
 
 
 def incident(n: int) -> dict[str, Any]:
@@ -147,12 +148,6 @@ class CountedList:
                 await asyncio.Event().wait()
             self.fetched += 1
             yield [incident(n)]
-
-
-async def settle() -> None:
-    """Lets every task run until it waits on something."""
-    for _ in range(50):
-        await asyncio.sleep(0)
 
 
 def reading_tasks() -> list[asyncio.Task[Any]]:

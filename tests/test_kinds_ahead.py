@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from sync.kinds_ahead import KindsAhead
-from tests.test_fetch_memo import settle
+from tests.support import settle
 
 
 class Kinds:

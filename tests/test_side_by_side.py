@@ -8,6 +8,7 @@ from contextlib import aclosing
 import pytest
 
 from sync.side_by_side import side_by_side
+from tests.support import settle
 
 
 class Source:
@@ -32,11 +33,6 @@ class Source:
             self.closed = True
 
 
-async def let_others_run() -> None:
-    for _ in range(20):
-        await asyncio.sleep(0)
-
-
 async def test_a_source_that_waits_does_not_hold_back_the_others() -> None:
     slow = Source("slow", 2, hold_after=1)
     fast = Source("fast", 3)
@@ -58,7 +54,7 @@ async def test_each_source_runs_at_most_one_item_ahead_of_the_reader() -> None:
     async with aclosing(side_by_side([source.items() for source in sources])) as merged:
         async for _ in merged:
             taken += 1
-            await let_others_run()
+            await settle()
             # One item in the hand-over, and one more per source waiting to hand one over.
             assert sum(source.made for source in sources) <= taken + 1 + len(sources)
             if taken == 50:
@@ -78,7 +74,7 @@ async def test_a_source_that_fails_raises_its_error_after_the_others_are_closed(
 
     async def read_slowly(merged: AsyncGenerator[str]) -> None:
         async for _ in merged:
-            await let_others_run()
+            await settle()
 
     with pytest.raises(ValueError, match="page 2 of bad"):
         await read_slowly(side_by_side([healthy.items(), failing()]))
